@@ -183,4 +183,8 @@ def create_raw_schema(con) -> None:
     """Create schema `raw` and its tables if absent (idempotent). `con` is a duckdb connection."""
     con.execute("create schema if not exists raw")
     for name, cols in TABLES.items():
-        con.execute(f"create table if not exists raw.{name} ({cols})")
+        con.execute(f"create table if not exists raw.{name} ({_strip_comments(cols)})")
+
+
+def _strip_comments(ddl: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in ddl.splitlines())
