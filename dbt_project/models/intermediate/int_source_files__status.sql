@@ -14,7 +14,7 @@ ordered as (
                     partition by kind, village_code, period, status
                     order by ingest_seq desc, file_mtime desc, file_name desc
                 )
-        end as recency_rank,
+        end as recency_rank
     from files
 ),
 
@@ -41,7 +41,7 @@ final as (
         rows_ignored,
         ingest_seq,
         file_mtime,
-        ingested_at,
+        ingested_at
     from ordered
 )
 
