@@ -1,0 +1,1 @@
+"""Dagster wrappers around ingest/, dbt_project/ and reports/ (see definitions.py)."""

@@ -1,0 +1,1 @@
+"""Asset definitions: ingest (raw), dbt (staging → marts), reports."""

@@ -1,0 +1,110 @@
+"""Resources: the home being built (lock + copy + swap) and the dbt CLI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+from datetime import date
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+from pydantic import PrivateAttr
+
+from orchestration.project import DBT_EXECUTABLE, dbt_project
+from yiye.building import BuildingHome, discard_building, publish_building, start_building
+from yiye.config import FIRST_YEAR_DEFAULT, Home, today_shanghai
+from yiye.locking import WarehouseLock
+
+WAREHOUSE_ENV = "YIYE_WAREHOUSE"
+
+
+def run_had_failures(instance: dg.DagsterInstance | None, run_id: str | None) -> bool:
+    """True when any step of the run failed (a failing blocking check fails its step)."""
+    if instance is None or run_id is None:
+        return True
+    records = instance.get_records_for_run(
+        run_id, of_type={dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE}
+    ).records
+    return len(records) > 0
+
+
+class YiyeHome(dg.ConfigurableResource):
+    """The deployment home and the run's parameters.
+
+    During a run every writer works on ``warehouse.building.duckdb`` (``building_home``); when
+    no step failed, the copy replaces ``warehouse.duckdb`` atomically at the end of the run. The
+    warehouse lock is held for the whole run, so runs from the CLI, the schedule and the sensor
+    never write at the same time.
+    """
+
+    home: str = ""  # empty: $YIYE_HOME or ./var
+    inbox: str = ""  # empty: home/inbox
+    as_of: str = ""  # ISO date; empty: today in Asia/Shanghai
+    first_year: int = FIRST_YEAR_DEFAULT
+    lock_timeout_seconds: float = -1.0  # negative: $YIYE_LOCK_TIMEOUT or 600
+
+    _building: BuildingHome | None = PrivateAttr(default=None)
+
+    # --- plain accessors (usable outside a run, e.g. by the sensor) ---------------------------
+    @property
+    def published_home(self) -> Home:
+        return Home.resolve(self.home or None)
+
+    @property
+    def inbox_path(self):
+        from pathlib import Path
+
+        return Path(self.inbox).expanduser().resolve() if self.inbox else self.published_home.inbox
+
+    @property
+    def as_of_date(self) -> date:
+        return date.fromisoformat(self.as_of) if self.as_of else today_shanghai()
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first_year, self.as_of_date.year + 1))
+
+    def dbt_vars(self) -> dict[str, Any]:
+        return {"as_of": self.as_of_date.isoformat(), "first_year": self.first_year}
+
+    @property
+    def building_home(self) -> BuildingHome:
+        if self._building is None:
+            raise RuntimeError("YiyeHome.building_home is only available inside a run")
+        return self._building
+
+    # --- run lifecycle ------------------------------------------------------------------------
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Generator[YiyeHome]:
+        home = self.published_home.ensure()
+        timeout = None if self.lock_timeout_seconds < 0 else self.lock_timeout_seconds
+        lock = WarehouseLock(home.lock_file, timeout=timeout, on_wait=context.log.info)
+        lock.acquire()
+        previous_env = os.environ.get(WAREHOUSE_ENV)
+        try:
+            building = start_building(home)
+            self._building = building
+            os.environ[WAREHOUSE_ENV] = str(building.warehouse)
+            try:
+                yield self
+            finally:
+                if previous_env is None:
+                    os.environ.pop(WAREHOUSE_ENV, None)
+                else:
+                    os.environ[WAREHOUSE_ENV] = previous_env
+                self._building = None
+            if run_had_failures(context.instance, context.run_id):
+                context.log.warning("运行未成功，保留原数据仓库 (run failed; warehouse unchanged)")
+                discard_building(home)
+            else:
+                publish_building(home)
+                context.log.info(f"数据仓库已更新 (warehouse published): {home.warehouse}")
+        except BaseException:
+            discard_building(home)
+            raise
+        finally:
+            lock.release()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
