@@ -58,7 +58,8 @@ TABLES: dict[str, str] = {
         rows_ignored  integer not null,
         primary key (source_sha256, sheet)""",
     # Sheet 人员台账 of village roster workbooks.
-    "roster_rows": PROVENANCE + """,
+    "roster_rows": PROVENANCE
+    + """,
         village_code   varchar not null,
         report_month   date not null,      -- first day of the report month
         person_name    varchar not null,
@@ -81,7 +82,8 @@ TABLES: dict[str, str] = {
         remark         varchar,
         extra_columns  varchar             -- JSON object of unknown columns, or NULL""",
     # Sheet 推荐上岗记录 (cumulative referral log) of village roster workbooks.
-    "referral_rows": PROVENANCE + """,
+    "referral_rows": PROVENANCE
+    + """,
         village_code   varchar not null,
         report_month   date not null,
         person_name    varchar,
@@ -98,7 +100,8 @@ TABLES: dict[str, str] = {
         referrer       varchar,
         extra_columns  varchar""",
     # 一企一册 sheet 企业名录.
-    "enterprises": PROVENANCE + """,
+    "enterprises": PROVENANCE
+    + """,
         export_date    date not null,
         uscc           varchar not null,
         enterprise_name varchar not null,
@@ -111,7 +114,8 @@ TABLES: dict[str, str] = {
         headcount      integer,
         extra_columns  varchar""",
     # 一企一册 sheet 创业扶持.
-    "startup_support": PROVENANCE + """,
+    "startup_support": PROVENANCE
+    + """,
         export_date    date not null,
         uscc           varchar not null,
         founder_name   varchar,
@@ -124,7 +128,8 @@ TABLES: dict[str, str] = {
         jobs_created   integer,
         extra_columns  varchar""",
     # 一企一册 sheet 岗位信息.
-    "vacancies": PROVENANCE + """,
+    "vacancies": PROVENANCE
+    + """,
         export_date    date not null,
         uscc           varchar not null,
         job_title      varchar not null,
@@ -136,7 +141,8 @@ TABLES: dict[str, str] = {
         job_status     varchar,
         extra_columns  varchar""",
     # 培训记录 (training log), CSV or xlsx. Key (class_id, id_number): newest file wins (dbt).
-    "training_rows": PROVENANCE + """,
+    "training_rows": PROVENANCE
+    + """,
         class_id       varchar not null,
         course_name    varchar not null,
         training_category varchar not null,
@@ -175,15 +181,60 @@ TABLES: dict[str, str] = {
         finished_at    timestamp,
         files_seen     integer,
         files_new      integer,
-        files_rejected integer""",
+        files_rejected integer,
+        files_skipped  integer,            -- already ingested (same sha256)
+        files_failed   integer,            -- unexpected error: rolled back, retried next run
+        rows_read      integer,
+        rows_accepted  integer,
+        rows_rejected  integer,
+        rows_ignored   integer""",
+    # Great Expectations results per staged raw table (ingest/gx_checks.py).
+    "gx_results": """
+        checked_at     timestamp not null,
+        table_name     varchar not null,
+        expectation    varchar not null,
+        column_name    varchar,
+        success        boolean not null,
+        unexpected_count integer,
+        details        varchar""",
 }
 
 
 def create_raw_schema(con) -> None:
-    """Create schema `raw` and its tables if absent (idempotent). `con` is a duckdb connection."""
+    """Create schema `raw` and its tables if absent (idempotent). `con` is a duckdb connection.
+
+    Columns added to this contract later are added to existing tables (nullable).
+    """
     con.execute("create schema if not exists raw")
     for name, cols in TABLES.items():
         con.execute(f"create table if not exists raw.{name} ({_strip_comments(cols)})")
+        have = {
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'raw' and table_name = ?",
+                [name],
+            ).fetchall()
+        }
+        for col, typ in column_types(name).items():
+            if col not in have:
+                con.execute(f"alter table raw.{name} add column {col} {typ}")
+
+
+def column_types(table: str) -> dict[str, str]:
+    """Column name -> SQL type of a raw table, in DDL order."""
+    out: dict[str, str] = {}
+    for line in _strip_comments(TABLES[table]).splitlines():
+        part = line.strip().rstrip(",")
+        if not part or part.lower().startswith("primary key"):
+            continue
+        name, typ = part.split()[:2]
+        out[name] = typ
+    return out
+
+
+def columns(table: str) -> list[str]:
+    return list(column_types(table))
 
 
 def _strip_comments(ddl: str) -> str:

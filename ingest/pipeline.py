@@ -1,0 +1,354 @@
+"""Ingest the inbox into the `raw` schema (sources.md): archive, parse, one transaction per file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import traceback
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ingest import raw_schema
+from ingest.parse import ParsedFile, Villages, load_villages, parse_path
+from ingest.rules import Issue
+from yiye.config import TZ, Home, today_shanghai
+from yiye.privacy import keyed_hash, load_or_create_key, mask_id
+
+TMP_PREFIX = ".yiye-tmp-"
+IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+ID_COLUMNS = {  # raw table -> (id column, key column, masked column)
+    "roster_rows": ("id_number", "person_key", "id_masked"),
+    "referral_rows": ("id_number", "person_key", "id_masked"),
+    "training_rows": ("id_number", "person_key", "id_masked"),
+    "startup_support": ("founder_id", "founder_key", "founder_id_masked"),
+}
+
+
+@dataclass
+class IngestSummary:
+    ingest_seq: int
+    run_id: str
+    files_seen: int = 0
+    files_new: int = 0
+    files_skipped: int = 0  # already ingested (same sha256)
+    files_rejected: int = 0  # whole-file rejections (counted in files_new too)
+    files_failed: int = 0  # unexpected error: rolled back, retried next run
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    rows_ignored: int = 0
+    warnings: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    rejected_files: list[tuple[str, str]] = field(default_factory=list)  # (file, reason_code)
+    errors: list[str] = field(default_factory=list)  # failed files: "file: ExceptionType"
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+def now_local() -> datetime:
+    """Shanghai wall-clock time, naive (the warehouse stores local timestamps)."""
+    return datetime.now(TZ).replace(tzinfo=None, microsecond=0)
+
+
+def iter_inbox(inbox: Path) -> Iterator[Path]:
+    """Files under inbox, sorted; skips hidden files/folders, `~$` lock files, our temp files."""
+    if not inbox.exists():
+        return
+    for dirpath, dirnames, filenames in os.walk(inbox):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith((".", "~$", TMP_PREFIX)) or name.lower() in IGNORED_NAMES:
+                continue
+            p = Path(dirpath) / name
+            if p.is_file():
+                yield p
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def archive_file(src: Path, archive_dir: Path, sha: str) -> Path:
+    """Copy to archive/<sha256>.<ext> atomically (temp name + rename); idempotent."""
+    ext = src.suffix.lower().lstrip(".")
+    dest = archive_dir / (f"{sha}.{ext}" if ext else sha)
+    if dest.exists():
+        return dest
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    tmp = archive_dir / f"{TMP_PREFIX}{uuid.uuid4().hex}"
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return dest
+
+
+def _columns(table: str) -> list[str]:
+    return raw_schema.columns(table)
+
+
+def _frame(table: str, records: list[dict]) -> pd.DataFrame:
+    cols = _columns(table)
+    return pd.DataFrame.from_records(records, columns=cols)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, records: list[dict]) -> None:
+    if not records:
+        return
+    df = _frame(table, records)  # noqa: F841 - read by DuckDB's replacement scan
+    con.execute(f"insert into raw.{table} by name select * from df")
+
+
+@dataclass
+class _FileContext:
+    sha: str
+    source_file: str
+    path: Path
+    archive_rel: str
+    size: int
+    mtime: datetime
+    seq: int
+    run_id: str
+    ingested_at: datetime
+
+
+def _issue_rows(fc: _FileContext, village: str | None, issues: list[Issue]) -> list[dict]:
+    return [
+        {
+            "source_sha256": fc.sha,
+            "source_file": fc.source_file,
+            "sheet": i.sheet,
+            "row_number": i.row_number,
+            "village_code": village,
+            "severity": i.severity,
+            "rule_code": i.rule_code,
+            "column_name": i.column_name,
+            "bad_value_masked": i.bad_value_masked,
+            "message": i.message,
+            "ingested_at": fc.ingested_at,
+        }
+        for i in issues
+    ]
+
+
+def write_parsed(
+    con: duckdb.DuckDBPyConnection, fc: _FileContext, parsed: ParsedFile, key: bytes
+) -> None:
+    """All rows of one file (caller wraps this in a transaction)."""
+    read, acc, rej, ign = parsed.totals()
+    assert read == acc + rej + ign, f"row accounting broken for {fc.source_file}"
+    extra_by_table: dict[str, dict] = {
+        "roster_rows": {"village_code": parsed.village_code, "report_month": parsed.period},
+        "referral_rows": {"village_code": parsed.village_code, "report_month": parsed.period},
+        "enterprises": {"export_date": parsed.period},
+        "startup_support": {"export_date": parsed.period},
+        "vacancies": {"export_date": parsed.period},
+        "training_rows": {},
+    }
+    issues: list[Issue] = list(parsed.file_issues)
+    for so in parsed.sheets:
+        res = so.result
+        issues.extend(res.issues)
+        base = {
+            "source_sha256": fc.sha,
+            "source_file": fc.source_file,
+            "sheet": res.sheet,
+            "ingested_at": fc.ingested_at,
+            **extra_by_table[so.table],
+        }
+        idc = ID_COLUMNS.get(so.table)
+        for rec in res.records:
+            rec.update(base)
+            if idc:
+                raw_id = rec[idc[0]]
+                rec[idc[1]] = keyed_hash(key, raw_id)
+                rec[idc[2]] = mask_id(raw_id)
+        _insert(con, so.table, res.records)
+    _insert(
+        con,
+        "sheet_accounting",
+        [
+            {
+                "source_sha256": fc.sha,
+                "sheet": so.result.sheet,
+                "header_row": so.result.header_row,
+                "rows_read": so.result.rows_read,
+                "rows_accepted": so.result.rows_accepted,
+                "rows_rejected": so.result.rows_rejected,
+                "rows_ignored": so.result.rows_ignored,
+            }
+            for so in parsed.sheets
+        ],
+    )
+    _insert(con, "dq_issues", _issue_rows(fc, parsed.village_code, issues))
+    _insert(
+        con,
+        "source_files",
+        [
+            {
+                "source_sha256": fc.sha,
+                "source_file": fc.source_file,
+                "file_name": fc.path.name,
+                "file_ext": fc.path.suffix.lower().lstrip(".") or None,
+                "file_size": fc.size,
+                "file_mtime": fc.mtime,
+                "archive_path": fc.archive_rel,
+                "kind": parsed.kind,
+                "village_code": parsed.village_code,
+                "period": parsed.period,
+                "has_referral_sheet": parsed.has_referral_sheet,
+                "status": "rejected" if parsed.rejected else "accepted",
+                "reason_code": parsed.reason_code,
+                "reason": parsed.reason,
+                "rows_read": read,
+                "rows_accepted": acc,
+                "rows_rejected": rej,
+                "rows_ignored": ign,
+                "ingest_seq": fc.seq,
+                "ingest_run_id": fc.run_id,
+                "ingested_at": fc.ingested_at,
+            }
+        ],
+    )
+
+
+def ingest_inbox(
+    home: Home,
+    inbox: Path | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+    run_id: str | None = None,
+    villages: Villages | None = None,
+) -> IngestSummary:
+    """Ingest every new file of the inbox. See docs/INGEST.md."""
+    home.ensure()
+    inbox = Path(inbox) if inbox is not None else home.inbox
+    say = progress or (lambda _msg: None)
+    key = load_or_create_key(home.secret_key_file)
+    villages = villages or load_villages()
+    run_id = run_id or uuid.uuid4().hex
+    con = duckdb.connect(str(home.warehouse))
+    try:
+        raw_schema.create_raw_schema(con)
+        seq = con.execute(
+            "select coalesce(max(ingest_seq), 0) + 1 from raw.ingest_runs"
+        ).fetchone()[0]
+        summary = IngestSummary(ingest_seq=seq, run_id=run_id, started_at=now_local())
+        con.execute(
+            "insert into raw.ingest_runs (ingest_seq, ingest_run_id, started_at) values (?, ?, ?)",
+            [seq, run_id, summary.started_at],
+        )
+        known = {r[0] for r in con.execute("select source_sha256 from raw.source_files").fetchall()}
+        for path in iter_inbox(inbox):
+            summary.files_seen += 1
+            rel = path.relative_to(inbox).as_posix()
+            try:
+                sha = sha256_file(path)
+                st = path.stat()
+            except OSError as exc:  # vanished or unreadable: try again next run
+                summary.files_failed += 1
+                summary.errors.append(f"{rel}: {type(exc).__name__}")
+                say(f"无法读取 {rel}：{exc}")
+                continue
+            if sha in known:
+                summary.files_skipped += 1
+                continue
+            try:
+                archived = archive_file(path, home.archive, sha)
+                parsed = parse_path(archived, villages, today_shanghai())
+                fc = _FileContext(
+                    sha=sha,
+                    source_file=rel,
+                    path=path,
+                    archive_rel=archived.relative_to(home.root).as_posix(),
+                    size=st.st_size,
+                    mtime=datetime.fromtimestamp(st.st_mtime, TZ).replace(tzinfo=None),
+                    seq=seq,
+                    run_id=run_id,
+                    ingested_at=now_local(),
+                )
+                con.begin()
+                try:
+                    write_parsed(con, fc, parsed, key)
+                    con.commit()
+                except BaseException:
+                    con.rollback()
+                    raise
+            except Exception as exc:  # a bug or I/O error on one file must not stop the run
+                summary.files_failed += 1
+                summary.errors.append(f"{rel}: {type(exc).__name__}: {exc}")
+                say(f"处理 {rel} 时出错，已回滚，下次运行将重试：{type(exc).__name__}")
+                _log_failure(home, rel, exc)
+                continue
+            known.add(sha)
+            _count(summary, parsed, rel)
+            say(_progress_line(rel, parsed))
+        summary.finished_at = now_local()
+        con.execute(
+            """update raw.ingest_runs set finished_at = ?, files_seen = ?, files_new = ?,
+               files_rejected = ?, files_skipped = ?, files_failed = ?, rows_read = ?,
+               rows_accepted = ?, rows_rejected = ?, rows_ignored = ? where ingest_seq = ?""",
+            [
+                summary.finished_at,
+                summary.files_seen,
+                summary.files_new,
+                summary.files_rejected,
+                summary.files_skipped,
+                summary.files_failed,
+                summary.rows_read,
+                summary.rows_accepted,
+                summary.rows_rejected,
+                summary.rows_ignored,
+                seq,
+            ],
+        )
+        return summary
+    finally:
+        con.close()
+
+
+def _count(summary: IngestSummary, parsed: ParsedFile, rel: str) -> None:
+    summary.files_new += 1
+    kind = parsed.kind or "unknown"
+    summary.by_kind[kind] = summary.by_kind.get(kind, 0) + 1
+    if parsed.rejected:
+        summary.files_rejected += 1
+        summary.rejected_files.append((rel, parsed.reason_code or ""))
+    read, acc, rej, ign = parsed.totals()
+    summary.rows_read += read
+    summary.rows_accepted += acc
+    summary.rows_rejected += rej
+    summary.rows_ignored += ign
+    summary.warnings += sum(1 for i in parsed.file_issues if i.severity == "warning") + sum(
+        1 for s in parsed.sheets for i in s.result.issues if i.severity == "warning"
+    )
+
+
+def _progress_line(rel: str, parsed: ParsedFile) -> str:
+    if parsed.rejected:
+        return f"已拒收 {rel}：{parsed.reason}"
+    read, acc, rej, ign = parsed.totals()
+    return f"已读取 {rel}：{read} 行（接收 {acc}，拒收 {rej}，忽略 {ign}）"
+
+
+def _log_failure(home: Home, rel: str, exc: Exception) -> None:
+    try:
+        home.logs.mkdir(parents=True, exist_ok=True)
+        with (home.logs / "ingest_errors.log").open("a", encoding="utf-8") as fh:
+            fh.write(f"{now_local().isoformat()} {rel}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        pass

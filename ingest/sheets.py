@@ -1,0 +1,358 @@
+"""Generic sheet reader: header detection, column mapping, row accounting, cell rules.
+
+A sheet is a list of rows (lists of cell values, row 1 first, as python-calamine's
+`to_python(skip_empty_area=False)` returns them). `read_sheet` turns it into accepted
+records (dicts keyed by raw-table column), `Issue`s and a row accounting that always
+satisfies rows_read = accepted + rejected + ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from ingest import normalize as nz
+from ingest.rules import ERROR, WARNING, Issue, row_issue
+
+HEADER_SEARCH_ROWS = 15
+FOOTER_PREFIXES = (
+    "合计",
+    "小计",
+    "总计",
+    "填表人",
+    "填报人",
+    "制表人",
+    "审核人",
+    "填报日期",
+    "填表日期",
+    "说明",
+    "注:",
+    "备注:",
+)
+FOOTER_EXACT = frozenset({"注"})
+
+
+class RowError(Exception):
+    """A row rejection: rule code, column, Chinese detail, offending value."""
+
+    def __init__(self, rule: str, column: str | None, detail: str, value: object = None):
+        super().__init__(rule)
+        self.rule, self.column, self.detail, self.value = rule, column, detail, value
+
+
+@dataclass(frozen=True)
+class Col:
+    """One known column of a sheet.
+
+    kind: ignore | text | id | date | status | tags | phone | uscc | bool | int | number |
+          rate | wish | sex | enum
+    """
+
+    name: str
+    field: str | None
+    kind: str = "text"
+    required: bool = False
+    missing_rule: str = "missing_required"
+    parser: Callable[[object], object] | None = None  # for kind == enum
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class SheetSpec:
+    name: str  # canonical sheet name (also used for training sheets found by anchor)
+    anchor: str
+    columns: tuple[Col, ...]
+    # Cross-field checks on a parsed record; may raise RowError, may return warnings.
+    check: Callable[[dict, int, SheetContext], list[Issue]] | None = None
+
+    def by_name(self) -> dict[str, Col]:
+        out: dict[str, Col] = {}
+        for c in self.columns:
+            out[c.name] = c
+            for a in c.aliases:
+                out[a] = c
+        return out
+
+
+@dataclass
+class SheetContext:
+    """What cross-field checks may need (report month, known enterprises, ...)."""
+
+    sheet: str
+    report_month: date | None = None
+    known_uscc: set[str] | None = None
+    seen_keys: set = field(default_factory=set)
+    today: date | None = None
+    villages: dict[str, str] = field(default_factory=dict)  # code -> name
+    village_names: dict[str, str] = field(default_factory=dict)  # name -> code
+
+
+@dataclass
+class SheetResult:
+    sheet: str
+    header_row: int | None
+    records: list[dict] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    rows_ignored: int = 0
+    missing_columns: list[str] = field(default_factory=list)
+
+    def check_accounting(self) -> None:
+        total = self.rows_accepted + self.rows_rejected + self.rows_ignored
+        assert self.rows_read == total, f"{self.sheet}: {self.rows_read} != {total}"
+
+
+def find_header(rows: Sequence[Sequence[object]], anchor: str) -> int | None:
+    """0-based index of the first row (within the first 15) holding the anchor column."""
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if any(nz.column_name(v) == anchor for v in row):
+            return i
+    return None
+
+
+def last_nonempty_row(rows: Sequence[Sequence[object]]) -> int:
+    """0-based index of the last row with any non-blank cell (-1 if none)."""
+    for i in range(len(rows) - 1, -1, -1):
+        if any(not nz.is_blank(v) for v in rows[i]):
+            return i
+    return -1
+
+
+def _is_footer(row: Sequence[object]) -> bool:
+    for v in row:
+        s = nz.text(v)
+        if s:
+            s = "".join(s.split())
+            return s in FOOTER_EXACT or s.startswith(FOOTER_PREFIXES)
+    return False
+
+
+def _col_letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _parse_cell(col: Col, value: object, ctx: SheetContext, warnings: list, rn: int) -> object:
+    """Parse one cell; raise RowError to reject the row; append warnings."""
+    kind = col.kind
+    empty = nz.is_empty(value, placeholders=kind != "wish")
+    if kind == "wish":
+        if empty:
+            return "有"
+        s = nz.text(value)
+        v = {"有": "有", "无": "无", "是": "有", "否": "无"}.get(s)
+        if v is None:
+            warnings.append(
+                row_issue(
+                    WARNING,
+                    "unknown_value",
+                    ctx.sheet,
+                    rn,
+                    col.name,
+                    "取值无法识别，按“有”处理",
+                    value,
+                )
+            )
+            return "有"
+        return v
+    if empty:
+        if kind == "tags":
+            return ""
+        if kind == "id":
+            raise RowError("bad_id", col.name, "为空")
+        if kind == "status":
+            raise RowError("bad_status", col.name, "为空")
+        if col.required:
+            raise RowError(col.missing_rule, col.name, "为空")
+        return None
+    if kind == "text":
+        return nz.text(value)
+    if kind == "id":
+        try:
+            return nz.normalise_id(value, today=ctx.today)
+        except nz.IdError as exc:
+            raise RowError("bad_id", col.name, exc.reason, value) from None
+    if kind == "date":
+        try:
+            return nz.parse_date(value)
+        except ValueError:
+            raise RowError("bad_date", col.name, "日期无法识别", value) from None
+    if kind == "status":
+        try:
+            return nz.normalise_status(value)
+        except ValueError:
+            raise RowError("bad_status", col.name, "就业状态无法识别", value) from None
+    if kind == "tags":
+        known, unknown = nz.split_tags(value)
+        for t in unknown:
+            warnings.append(
+                row_issue(
+                    WARNING,
+                    "unknown_tag",
+                    ctx.sheet,
+                    rn,
+                    col.name,
+                    "人员类别无法识别，已忽略该类别",
+                    t,
+                )
+            )
+        return nz.tags_column(known)
+    if kind == "phone":
+        try:
+            return nz.normalise_phone(value)
+        except ValueError:
+            warnings.append(
+                row_issue(
+                    WARNING, "bad_phone", ctx.sheet, rn, col.name, "电话号码无效，已清空", value
+                )
+            )
+            return None
+    if kind == "uscc":
+        try:
+            return nz.normalise_uscc(value)
+        except ValueError:
+            if col.required:
+                raise RowError("bad_uscc", col.name, "统一社会信用代码无效", value) from None
+            warnings.append(
+                row_issue(
+                    WARNING,
+                    "bad_uscc",
+                    ctx.sheet,
+                    rn,
+                    col.name,
+                    "统一社会信用代码无效，已清空",
+                    value,
+                )
+            )
+            return None
+    if kind == "sex":
+        s = nz.text(value)
+        return {"男": "男", "女": "女", "男性": "男", "女性": "女"}.get(s, s)
+    parser: Callable[[object], object] | None = {
+        "bool": nz.parse_bool,
+        "int": nz.parse_int,
+        "number": nz.parse_number,
+        "rate": nz.parse_rate,
+    }.get(kind, col.parser)
+    assert parser is not None, f"no parser for {col.name}"
+    try:
+        return parser(value)
+    except ValueError:
+        if kind == "enum" and not col.required:
+            warnings.append(
+                row_issue(
+                    WARNING,
+                    "unknown_value",
+                    ctx.sheet,
+                    rn,
+                    col.name,
+                    "取值不在规定范围内，已清空",
+                    value,
+                )
+            )
+            return None
+        raise RowError("bad_value", col.name, "取值无效", value) from None
+
+
+def read_sheet(rows: Sequence[Sequence[object]], spec: SheetSpec, ctx: SheetContext) -> SheetResult:
+    """Read one sheet per `spec`. Missing required columns → `missing_columns` set, rows
+    counted as rejected (non-blank) or ignored (blank); the caller records the issue."""
+    h = find_header(rows, spec.anchor)
+    res = SheetResult(sheet=ctx.sheet, header_row=None if h is None else h + 1)
+    if h is None:
+        return res
+    header = rows[h]
+    known = spec.by_name()
+    mapping: list[tuple[int, Col | None, str]] = []  # (col index, Col or None=extra, name)
+    used: set[str] = set()
+    for j, v in enumerate(header):
+        name = nz.column_name(v)
+        col = known.get(name)
+        if col is not None and col.name not in used:
+            used.add(col.name)
+            mapping.append((j, col, col.name))
+        elif name:
+            extra = name if name not in {m[2] for m in mapping} else f"{name}({_col_letter(j)})"
+            mapping.append((j, None, extra))
+        else:
+            mapping.append((j, None, f"列{_col_letter(j)}"))
+    res.missing_columns = [c.name for c in spec.columns if c.required and c.name not in used]
+    last = last_nonempty_row(rows)
+    body = rows[h + 1 : last + 1]
+    res.rows_read = len(body)
+    ignore_idx = {j for j, c, _ in mapping if c is not None and c.kind == "ignore"}
+    anchor_idx = next(j for j, c, _ in mapping if c is not None and c.name == spec.anchor)
+
+    # Unknown columns: one warning per sheet (only if some row has a value there)
+    extras = [(j, n) for j, c, n in mapping if c is None]
+    extras_with_data = [
+        (j, n) for j, n in extras if any(j < len(r) and not nz.is_blank(r[j]) for r in body)
+    ]
+    if not res.missing_columns:
+        for _j, n in extras_with_data:
+            res.issues.append(
+                Issue(
+                    WARNING,
+                    "unknown_column",
+                    f"工作表「{ctx.sheet}」有未定义的列「{n}」，其内容已原样保留",
+                    ctx.sheet,
+                    None,
+                    n,
+                    None,
+                )
+            )
+
+    footer_seen = False
+    for k, row in enumerate(body):
+        rn = h + 2 + k  # 1-based Excel row number
+        nonblank = [j for j, v in enumerate(row) if not nz.is_blank(v) and j not in ignore_idx]
+        if not nonblank:
+            res.rows_ignored += 1
+            continue
+        if _is_footer(row):
+            footer_seen = True
+            res.rows_ignored += 1
+            continue
+        anchor_val = row[anchor_idx] if anchor_idx < len(row) else None
+        if footer_seen and nz.is_blank(anchor_val):
+            res.rows_ignored += 1  # free-text lines below a footer (说明 ...)
+            continue
+        if res.missing_columns:
+            res.rows_rejected += 1
+            continue
+        warnings: list[Issue] = []
+        rec: dict = {"row_number": rn}
+        try:
+            for j, col, _name in mapping:
+                if col is None or col.field is None:
+                    continue
+                value = row[j] if j < len(row) else None
+                rec[col.field] = _parse_cell(col, value, ctx, warnings, rn)
+            if spec.check is not None:
+                warnings.extend(spec.check(rec, rn, ctx))
+        except RowError as e:
+            res.rows_rejected += 1
+            res.issues.append(row_issue(ERROR, e.rule, ctx.sheet, rn, e.column, e.detail, e.value))
+            continue
+        for c in spec.columns:  # optional columns absent from the sheet
+            if c.field is not None and c.field not in rec:
+                rec[c.field] = "有" if c.kind == "wish" else ("" if c.kind == "tags" else None)
+        ex = {
+            n: nz.text(row[j])
+            for j, n in extras_with_data
+            if j < len(row) and not nz.is_blank(row[j])
+        }
+        rec["extra_columns"] = json.dumps(ex, ensure_ascii=False) if ex else None
+        res.records.append(rec)
+        res.issues.extend(warnings)
+        res.rows_accepted += 1
+    res.check_accounting()
+    return res
