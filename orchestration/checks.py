@@ -12,7 +12,7 @@ from typing import Any
 import dagster as dg
 
 from orchestration.assets.ingest import RAW_KEYS
-from orchestration.resources import YiyeHome
+from orchestration.resources import YiyeHome, say
 
 GX_CHECK_NAME = "gx_expectations"
 
@@ -47,7 +47,8 @@ def gx_raw_checks(context: dg.AssetCheckExecutionContext, yiye: YiyeHome):
     from ingest.gx_checks import run_gx_suites, store_gx_results
 
     warehouse = yiye.building_home.warehouse
-    results = list(run_gx_suites(warehouse))
+    say(context, "数据校验 (Great Expectations suites on raw.*)")
+    results = list(run_gx_suites(warehouse, today=yiye.as_of_date))
     store_gx_results(warehouse, results)
     by_table: dict[str, list[Any]] = defaultdict(list)
     for r in results:
@@ -63,9 +64,15 @@ def gx_raw_checks(context: dg.AssetCheckExecutionContext, yiye: YiyeHome):
             passed=not failed,
             severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
             metadata={
-                "suites": dg.MetadataValue.int(len(mine)),
-                "failed_suites": dg.MetadataValue.text(
-                    ", ".join(str(getattr(r, "suite", "?")) for r in failed) or "-"
+                "expectations": dg.MetadataValue.int(len(mine)),
+                "failed": dg.MetadataValue.int(len(failed)),
+                "failed_expectations": dg.MetadataValue.text(
+                    "\n".join(
+                        f"{getattr(r, 'expectation', '?')}({getattr(r, 'column', None) or ''})"
+                        f" [{getattr(r, 'severity', 'error')}]"
+                        for r in failed
+                    )
+                    or "-"
                 ),
             },
         )

@@ -106,5 +106,13 @@ class YiyeHome(dg.ConfigurableResource):
             lock.release()
 
 
+def say(context: Any, message: str) -> None:
+    """A progress line: into the Dagster event log and to the CLI user's terminal."""
+    from yiye.runlog import progress
+
+    context.log.info(message)
+    progress(message)
+
+
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)

@@ -82,3 +82,20 @@ def get_logger(home: Home) -> logging.Logger:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         logger.addHandler(handler)
     return logger
+
+
+# --- progress lines (stderr) ------------------------------------------------------------------
+# The runner installs a hook; Dagster steps call `progress(...)` so a CLI user sees what is
+# happening even though Dagster's own event log is kept quiet.
+_progress_hook: list = []
+
+
+def set_progress_hook(fn) -> None:
+    _progress_hook.clear()
+    if fn is not None:
+        _progress_hook.append(fn)
+
+
+def progress(message: str) -> None:
+    for fn in _progress_hook:
+        fn(message)

@@ -8,7 +8,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.project import dbt_project, ensure_manifest
-from orchestration.resources import YiyeHome
+from orchestration.resources import YiyeHome, say
 from orchestration.translator import YiyeDbtTranslator
 from yiye.config import Home
 
@@ -47,12 +47,14 @@ def dbt_build_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, yiy
     home = yiye.building_home
     target = dbt_target_path(home)
     dbt_vars = json.dumps(yiye.dbt_vars())
+    say(context, f"dbt 建库与测试 (dbt build), vars={dbt_vars}")
     invocation = dbt.cli(["build", "--vars", dbt_vars], context=context, target_path=target)
     try:
         yield from invocation.stream()
     finally:
         # run_results.json of a failed build is what an operator needs most.
         copy_artifacts(target, home.lineage, BUILD_ARTIFACTS)
+    say(context, "生成 dbt 文档 (dbt docs generate)")
     docs = dbt.cli(
         ["docs", "generate", "--static", "--vars", dbt_vars],
         target_path=target,
@@ -60,4 +62,4 @@ def dbt_build_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, yiy
     ).wait()
     copy_artifacts(docs.target_path, home.lineage, DOCS_ARTIFACTS)
     # `docs generate` rewrote run_results.json; keep the build's copy in lineage/.
-    context.log.info(f"dbt 文档已生成 (dbt docs generated) → {home.lineage}")
+    say(context, f"dbt 文档已生成 (dbt docs generated) → {home.lineage}")

@@ -5,7 +5,7 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.resources import YiyeHome
+from orchestration.resources import YiyeHome, say
 
 INBOX_KEY = dg.AssetKey(["inbox", "files"])
 
@@ -78,8 +78,9 @@ def ingest_assets(context: dg.AssetExecutionContext, yiye: YiyeHome):
     from ingest.pipeline import ingest_inbox
 
     building = yiye.building_home
+    say(context, f"采集收件箱 (ingesting) {yiye.inbox_path}")
     summary = ingest_inbox(
-        building, yiye.inbox_path, progress=context.log.info, run_id=context.run_id
+        building, yiye.inbox_path, progress=lambda m: say(context, m), run_id=context.run_id
     )
     meta = _summary_metadata(summary)
     counts = _row_counts(str(building.warehouse))

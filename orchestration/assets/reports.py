@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import dagster as dg
 
 from orchestration.project import dbt_project
-from orchestration.resources import YiyeHome
+from orchestration.resources import YiyeHome, say
 from orchestration.translator import YiyeDbtTranslator
 from yiye.runlog import code_version
 
@@ -91,6 +91,7 @@ def _reports_written(paths: Iterable) -> dict[str, dg.MetadataValue]:
 def report_assets(context: dg.AssetExecutionContext, yiye: YiyeHome):
     from reports.publish import publish_reports
 
+    say(context, f"发布报表 (publishing workbooks) {yiye.years[0]}–{yiye.years[-1]}")
     paths = publish_reports(
         yiye.building_home,
         yiye.years,
