@@ -195,6 +195,7 @@ TABLES: dict[str, str] = {
         expectation    varchar not null,
         column_name    varchar,
         success        boolean not null,
+        severity       varchar,            -- error | warning
         unexpected_count integer,
         details        varchar""",
 }

@@ -267,3 +267,29 @@ def training_csv(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buf.getvalue().encode(encoding))
     return path
+
+
+def new_home(tmp_path: Path):
+    from yiye.config import Home
+
+    return Home(tmp_path / "home").ensure()
+
+
+def query(home, sql: str, params: list | None = None) -> list[tuple]:
+    import duckdb
+
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def issues(home, severity: str | None = None) -> list[tuple]:
+    """(sheet, row_number, rule_code, column_name, bad_value_masked, message) ordered."""
+    where = "" if severity is None else f"where severity = '{severity}'"
+    return query(
+        home,
+        "select sheet, row_number, rule_code, column_name, bad_value_masked, message "
+        f"from raw.dq_issues {where} order by sheet, row_number nulls first, rule_code",
+    )
