@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Generator
 from datetime import date
@@ -75,6 +76,7 @@ class YiyeHome(dg.ConfigurableResource):
         return self._building
 
     # --- run lifecycle ------------------------------------------------------------------------
+    @contextlib.contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Generator[YiyeHome]:
         home = self.published_home.ensure()
         timeout = None if self.lock_timeout_seconds < 0 else self.lock_timeout_seconds

@@ -175,7 +175,10 @@ def _venv_tool(name: str) -> str:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
+    from yiye.runner import prepare_dagster_home
+
     home = Home.resolve(args.home).ensure()
+    prepare_dagster_home(home)
     workspace = write_workspace(home)
     env = {**os.environ, **home.env()}
     from orchestration.project import ensure_manifest

@@ -8,6 +8,7 @@ Every run, successful or not, is appended to home/logs/runs.jsonl and home/logs/
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -90,20 +91,47 @@ def recover_interrupted_runs(instance: Any, log: Callable[[str], None]) -> int:
     return count
 
 
+def _first_line(text: str | None) -> str:
+    lines = [ln for ln in (text or "").strip().splitlines() if ln.strip()]
+    return lines[0].strip() if lines else "失败"
+
+
 def _error_text(result: Any) -> str:
     messages = []
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data is not None:
             err = event.step_failure_data.error
-            text = (err.message if err else "").strip().splitlines()
-            messages.append(f"{event.step_key}: {text[0] if text else '失败'}")
-    return "；".join(messages) or "运行失败 (run failed)"
+            cause = err.cause if err is not None and err.cause is not None else err
+            messages.append(f"{event.step_key}: {_first_line(cause.message if cause else None)}")
+        elif (event.is_resource_init_failure or event.is_run_failure) and not messages:
+            data = event.event_specific_data
+            err = getattr(data, "error", None)
+            if err is not None:
+                cause = err.cause if err.cause is not None else err
+                messages.append(_first_line(cause.message))
+    seen: list[str] = []
+    for m in messages:
+        if m not in seen:
+            seen.append(m)
+    return "；".join(seen) or "运行失败 (run failed)"
+
+
+DAGSTER_YAML = "telemetry:\n  enabled: false\n"
+
+
+def prepare_dagster_home(home: Home) -> Path:
+    """home/dagster with a dagster.yaml (local sqlite storage, no telemetry)."""
+    home.dagster_home.mkdir(parents=True, exist_ok=True)
+    cfg = home.dagster_home / "dagster.yaml"
+    if not cfg.exists():
+        cfg.write_text(DAGSTER_YAML, encoding="utf-8")
+    return home.dagster_home
 
 
 def _ingest_counts(result: Any) -> dict[str, int | None]:
     counts: dict[str, int | None] = {}
     for event in result.get_asset_materialization_events():
-        mat = event.asset_materialization
+        mat = event.step_materialization_data.materialization
         if mat is None or mat.asset_key.path != ["raw", "source_files"]:
             continue
         meta = {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
@@ -116,7 +144,7 @@ def _ingest_counts(result: Any) -> dict[str, int | None]:
 def _report_paths(result: Any) -> list[str]:
     paths: list[str] = []
     for event in result.get_asset_materialization_events():
-        mat = event.asset_materialization
+        mat = event.step_materialization_data.materialization
         if mat is None or mat.asset_key.path[0] != "reports":
             continue
         files = mat.metadata.get("files")
@@ -190,7 +218,7 @@ def _run_locked(
     import dagster as dg
 
     emit(f"准备运行，数据目录 {home.root}，基准日 {as_of.isoformat()} (preparing)")
-    instance = dg.DagsterInstance.from_config(str(home.dagster_home))
+    instance = dg.DagsterInstance.from_config(str(prepare_dagster_home(home)))
     run_id = None
     try:
         recover_interrupted_runs(instance, emit)
@@ -198,7 +226,7 @@ def _run_locked(
         emit("加载任务定义 (loading definitions; parses dbt project if changed)")
         from orchestration.definitions import defs
 
-        job = defs.get_job_def(JOB_NAME)
+        job = defs.resolve_job_def(JOB_NAME)
         set_progress_hook(emit)
         run_config = {
             "resources": {
@@ -210,14 +238,20 @@ def _run_locked(
                     }
                 }
             },
-            "loggers": {"console": {"config": {"log_level": "CRITICAL" if quiet else "ERROR"}}},
+            # Dagster's own event log stays in the instance (see `yiye ui`); the user sees
+            # our progress lines, and dbt's console output goes to logs/run_output.log.
+            "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
         }
-        result = job.execute_in_process(
-            run_config=run_config,
-            instance=instance,
-            raise_on_error=False,
-            tags={TRIGGER_TAG: "cli", PID_TAG: str(os.getpid())},
-        )
+        with open(home.logs / "run_output.log", "a", encoding="utf-8") as out:
+            out.write(f"\n===== {started} as_of={as_of.isoformat()} =====\n")
+            out.flush()
+            with contextlib.redirect_stdout(out):
+                result = job.execute_in_process(
+                    run_config=run_config,
+                    instance=instance,
+                    raise_on_error=False,
+                    tags={TRIGGER_TAG: "cli", PID_TAG: str(os.getpid())},
+                )
         run_id = result.run_id
         counts = _ingest_counts(result)
         reports = _report_paths(result)

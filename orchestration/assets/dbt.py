@@ -56,7 +56,7 @@ def dbt_build_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, yiy
         copy_artifacts(target, home.lineage, BUILD_ARTIFACTS)
     say(context, "生成 dbt 文档 (dbt docs generate)")
     docs = dbt.cli(
-        ["docs", "generate", "--static", "--vars", dbt_vars],
+        ["docs", "generate", "--no-compile", "--static", "--vars", dbt_vars],
         target_path=target,
         manifest=dbt_project.manifest_path,
     ).wait()
