@@ -13,6 +13,7 @@ support start then) and writes, from `start` to `end`:
 
 from __future__ import annotations
 
+import copy
 import csv
 import random
 import time
@@ -215,7 +216,11 @@ def _write_trainings(
     if messy and groups:
         # a later correction of one class of the first half-year (same keys → replaces rows)
         first_key = sorted(groups)[0]
-        cls = groups[first_key][0]
+        cls = copy.deepcopy(groups[first_key][0])
+        for row in cls.rows:  # the correction: missing certificate dates filled in, one fix
+            if row.cert_name and row.cert_date is None:
+                row.cert_date = cls.end + timedelta(days=20)
+        cls.rows[0].attendance = min(1.0, round(cls.rows[0].attendance + 0.05, 2))
         path, n = write_training(inbox, f"培训记录更正_{cls.class_id}", [cls], "utf-8-sig", False, seed,
                                  datetime(upto.year, upto.month, upto.day, 11, 0) + timedelta(days=12),
                                  summary.injected, upto)  # fmt: skip

@@ -84,6 +84,7 @@ class Person:
     trained_until: date | None = None
     service_end: date | None = None
     grad_age: int = 22
+    retire_at: date = date(2100, 1, 1)
     frag: str | None = None
     frag_layout: int = -1
 
@@ -204,10 +205,16 @@ class World:
             status="其他",
             remark=rng.choice(REMARKS),
         )
+        p.retire_at = add_months(birth, 12 * p.retire_age())
         p.grad_age = {"研究生": 25, "大学本科": 22, "大专": 21}.get(p.education, 19)
         if rng.random() < 0.02:
             p.tags.add("残疾人")
         return p
+
+    def _past(self, p: Person, at: date, max_days: int) -> date:
+        """A start date up to `max_days` before `at`, not before the person turned 16."""
+        when = at - timedelta(days=self.rng.randrange(30, max_days))
+        return max(when, min(add_months(p.birth, 192), at - timedelta(days=1)))
 
     def _initial_status(self, p: Person, at: date) -> None:
         rng = self.rng
@@ -219,14 +226,14 @@ class World:
             elif r < 0.9:
                 p.status = "在校学生"
             else:
-                self._employ(p, at - timedelta(days=rng.randrange(30, 900)), initial=True)
+                self._employ(p, self._past(p, at, 900), initial=True)
         elif age >= p.retire_age():
             if r < 0.94:
                 p.status = "退休"
             else:
-                self._employ(p, at - timedelta(days=rng.randrange(30, 1500)), initial=True)
+                self._employ(p, self._past(p, at, 1500), initial=True)
         elif r < 0.86:
-            self._employ(p, at - timedelta(days=rng.randrange(30, 6000)), initial=True)
+            self._employ(p, self._past(p, at, 6000), initial=True)
         elif r < 0.905:
             self._unemploy(p, at - timedelta(days=rng.randrange(10, 400)), registered=True)
         elif r < 0.925:
@@ -269,8 +276,9 @@ class World:
 
     def populate(self, at: date) -> None:
         for v in self.villages:
-            while sum(len(h.members) for h in v.households) < v.target:
-                self.new_household(v, at)
+            size = sum(len(h.members) for h in v.households)
+            while size < v.target:
+                size += len(self.new_household(v, at).members)
         # A handful of zero-employment households at the start: one worker, unemployed.
         for v in self.villages:
             for h in v.households:
@@ -336,7 +344,11 @@ class World:
         p.wish = "有"
         p.employer = p.uscc = p.emp_date = None
         p.unemp_since = when
-        p.unemp_date = when + timedelta(days=rng.randrange(0, 20)) if registered else None
+        p.unemp_date = (
+            min(when + timedelta(days=rng.randrange(0, 20)), month_end(when))
+            if registered
+            else None
+        )
         age = p.age(when)
         if (p.male and age >= 50) or (not p.male and age >= 40) or "残疾人" in p.tags:
             if rng.random() < 0.6:
@@ -378,35 +390,36 @@ class World:
             for h in list(v.households):
                 # household-level: move to another village / leave the town
                 hr = rng.random()
-                if hr < 0.0007 and len(self.villages) > 1:
+                if hr < 0.0015 and len(self.villages) > 1:
                     self._move(h, v, ms)
                     continue
-                if hr < 0.0013:
+                if hr < 0.0021:
                     v.households.remove(h)
                     continue
                 changed = False
                 for p in list(h.members):
-                    when = ms + timedelta(days=rng.randrange(days))
                     st = p.status
-                    age = p.age(me)
                     r = rng.random()
                     if st in EMPLOYED:
-                        if age >= p.retire_age() and (p.status != "自主创业" or r < 0.05):
-                            self._retire(p, when)
+                        retired = me >= p.retire_at
+                        if retired and (st != "自主创业" or r < 0.05):
+                            self._retire(p, ms + timedelta(days=int(rng.random() * days)))
                             changed = True
                             continue
                         hz = 0.005
-                        if p.line is not None and (when - p.line.start).days < 183:
+                        if p.line is not None and (ms - p.line.start).days < 183:
                             hz = 0.045
                         elif st == "公益性岗位":
                             hz = 0.012
                         if r < hz:
+                            when = ms + timedelta(days=int(rng.random() * days))
                             self._unemploy(p, when, registered=rng.random() < 0.6)
                             changed = True
                         else:
                             employed.append(p)
                     elif st == "登记失业" or (st == "未就业" and p.wish == "有"):
-                        if age >= p.retire_age():
+                        when = ms + timedelta(days=int(rng.random() * days))
+                        if me >= p.retire_at:
                             self._retire(p, when)
                             changed = True
                             continue
@@ -430,7 +443,7 @@ class World:
                         if rng.random() < 0.1:
                             self._referral_not_placed(v, p, when)
                         months_u = (ms - p.unemp_since).days / 30.4 if p.unemp_since else 0
-                        if months_u >= 6 and 16 <= age <= 35 and "长期失业青年" not in p.tags:
+                        if months_u >= 6 and "长期失业青年" not in p.tags and 16 <= p.age(me) <= 35:
                             if rng.random() < 0.5:
                                 p.tags.add("长期失业青年")
                                 p.touch()
@@ -439,17 +452,18 @@ class World:
                             p.tags.add("就业困难高校毕业生")
                             p.touch()
                     elif st == "未就业":
-                        if age >= p.retire_age():
-                            self._retire(p, when)
+                        if me >= p.retire_at:
+                            self._retire(p, ms + timedelta(days=int(rng.random() * days)))
                             changed = True
                         elif r < 0.02:
                             p.wish = "有"
-                            p.unemp_since = when
+                            p.unemp_since = ms + timedelta(days=int(rng.random() * days))
                             p.touch()
                             changed = True
                     elif st == "在校学生":
-                        if ms.month == 7 and age >= p.grad_age:
+                        if ms.month == 7 and p.age(me) >= p.grad_age:
                             changed = True
+                            when = ms + timedelta(days=int(rng.random() * days))
                             if r < 0.72:
                                 self._employ(p, when, via_referral=rng.random() < 0.2)
                             elif r < 0.97:
@@ -461,10 +475,10 @@ class World:
                                 p.touch()
                     elif st == "服兵役":
                         if p.service_end is not None and ms >= p.service_end:
-                            self._unemploy(p, when, registered=False)
+                            self._unemploy(p, ms + timedelta(days=int(rng.random() * days)), False)
                             p.tags.add("退役军人")
                             changed = True
-                    elif st == "退休" and age >= 75 and r < 0.01:
+                    elif st == "退休" and r < 0.01 and p.age(me) >= 75:
                         h.members.remove(p)  # leaves the roster (moves in with family, dies)
                         changed = True
                 if changed:
@@ -512,7 +526,7 @@ class World:
         others = [w for w in self.villages if w.idx != v.idx]
         w = others[rng.randrange(len(others))]
         v.households.remove(h)
-        if rng.random() < 0.4:
+        if rng.random() < 0.5:
             # the old village keeps the household on its roster for 1-3 more months
             for p in h.members:
                 if p.frag is not None:
@@ -536,12 +550,15 @@ class World:
         self, ms: date, me: date, unemployed: list[Person], employed: list[Person]
     ) -> None:
         rng = self.rng
-        lam = 0.9 * self.scale / 40 * len(self.villages) / 20
+        lam = max(0.5, 0.9 * self.scale / 40 * len(self.villages) / 20)
         n_classes = int(lam) + (1 if rng.random() < lam - int(lam) else 0)
         for _ in range(n_classes):
-            category = rng.choices(list(TRAINING_CATEGORIES), weights=[35, 15, 25, 10, 15])[0]
             seq = self._class_seq.get(ms.year, 0) + 1
             self._class_seq[ms.year] = seq
+            if seq <= len(TRAINING_CATEGORIES):  # every category runs at least once a year
+                category = list(TRAINING_CATEGORIES)[seq - 1]
+            else:
+                category = rng.choices(list(TRAINING_CATEGORIES), weights=[35, 15, 25, 10, 15])[0]
             start = ms + timedelta(days=rng.randrange(me.day))
             end = start + timedelta(days=rng.randrange(5, 60))
             partner = None

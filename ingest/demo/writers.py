@@ -359,7 +359,8 @@ def write_register(
     if messy and counts["supports"]:
         r += 1
         ghost_uscc = world_book.usccs.make()
-        sup.rows.append(X.row(r, X.s(ghost_uscc) + X.s("王某") + X.s(items[0].founder_id or "")
+        founder = next(e.founder_id for e in items if e.founder_id)
+        sup.rows.append(X.row(r, X.s(ghost_uscc) + X.s("王某") + X.s(founder)
                               + fmt_date(export - timedelta(days=30), date_fmt) + X.s("开业指导")
                               + X.n(0) + X.n(1)))  # fmt: skip
         injected.append(Injected(rel, "创业扶持", r, "unknown_enterprise"))
