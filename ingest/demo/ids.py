@@ -20,7 +20,12 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def id_check(first17: str) -> str:
-    return ric.calc_check_digit(first17)
+    """ISO 7064 MOD 11-2 check character of the first 17 digits.
+
+    stdnum's `ric.calc_check_digit` expects the full 18-character number (it drops the
+    last character), so a placeholder is appended.
+    """
+    return ric.calc_check_digit(first17 + "0")
 
 
 class IdFactory:
