@@ -24,6 +24,10 @@ EXCEL_EPOCH = date(1899, 12, 30)
 
 def text(value: object) -> str:
     """NFKC-normalised, stripped text of a cell ('' for None). Integral floats lose '.0'."""
+    if type(value) is str:  # fast path: most cells
+        if value.isascii():
+            return value.strip()
+        return unicodedata.normalize("NFKC", value).strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -44,6 +48,10 @@ def text(value: object) -> str:
 
 
 def is_blank(value: object) -> bool:
+    if value is None or value == "":
+        return True
+    if type(value) is str:
+        return not value.strip() and not unicodedata.normalize("NFKC", value).strip()
     return text(value) == ""
 
 

@@ -37,11 +37,17 @@ class Issue:
     bad_value_masked: str | None = None
 
 
-def masked(value: object) -> str | None:
+def masked(value: object, *, date_like: bool = False) -> str | None:
+    """Masked form of a bad value. A bad date (at most 8 digits, e.g. `2023-02-30`) is shown
+    as typed so the clerk can find it; longer digit strings are masked as identifiers."""
     from ingest.normalize import text
 
     s = text(value)
-    return mask_value(s) if s != "" else None
+    if s == "":
+        return None
+    if date_like and sum(ch.isdigit() for ch in s) <= 8:
+        return s
+    return mask_value(s)
 
 
 def row_issue(
@@ -54,7 +60,11 @@ def row_issue(
     value: object = None,
 ) -> Issue:
     """`第12行「身份证号码」校验位错误：310115********123X`."""
-    mv = masked(value)
+    mv = masked(
+        value,
+        date_like=rule_code
+        in ("bad_date", "future_date", "end_before_start", "start_before_referral"),
+    )
     where = f"第{row_number}行" + (f"「{column}」" if column else "")
     msg = f"{where}{detail}" + (f"：{mv}" if mv is not None else "")
     return Issue(severity, rule_code, msg, sheet, row_number, column, mv)

@@ -1,0 +1,87 @@
+"""Great Expectations suites on the raw tables (ingest/gx_checks.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import pytest
+from corpus.ingest_builders import (
+    enterprise,
+    new_home,
+    person,
+    query,
+    register_workbook,
+    roster_workbook,
+    trainee,
+    training_csv,
+)
+
+from ingest.gx_checks import run_gx_suites, store_gx_results
+from ingest.pipeline import ingest_inbox
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    home = new_home(tmp_path_factory.mktemp("gx"))
+    roster_workbook(home.inbox / "r.xlsx", [person(1), person(2, 身份证号码="bad")])
+    register_workbook(home.inbox / "e.xlsx", [enterprise(1)])
+    training_csv(home.inbox / "t.csv", [trainee(1)])
+    ingest_inbox(home)
+    return home
+
+
+def test_all_suites_pass_on_clean_ingest_and_are_stored(warehouse):
+    results = run_gx_suites(warehouse.warehouse, today=date(2026, 1, 1))
+    tables = {r.table for r in results}
+    assert tables == {
+        "source_files",
+        "sheet_accounting",
+        "roster_rows",
+        "referral_rows",
+        "enterprises",
+        "startup_support",
+        "vacancies",
+        "training_rows",
+        "dq_issues",
+    }
+    failed = [(r.table, r.expectation, r.column, r.details) for r in results if not r.success]
+    assert failed == []
+    kinds = {r.expectation for r in results}
+    assert {
+        "expect_column_to_exist",
+        "expect_column_values_to_match_regex",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_not_be_null",
+    } <= kinds
+    store_gx_results(warehouse.warehouse, results)
+    assert query(warehouse, "select count(*), bool_and(success) from raw.gx_results") == [
+        (len(results), True)
+    ]
+
+
+def test_suites_catch_bad_rows_without_leaking_ids(warehouse, tmp_path):
+    import shutil
+
+    wh = tmp_path / "copy.duckdb"
+    shutil.copy(warehouse.warehouse, wh)
+    con = duckdb.connect(str(wh))
+    con.execute(
+        "update raw.roster_rows set id_number = '310115198001011230', employment_status = '打工', "
+        "tags = '|外星人|'"
+    )
+    con.execute("update raw.dq_issues set bad_value_masked = '13812345678'")
+    con.close()
+    results = run_gx_suites(wh, today=date(2026, 1, 1))
+    failed = {(r.table, r.expectation, r.column) for r in results if not r.success}
+    assert ("roster_rows", "expect_column_values_to_be_in_set", "employment_status") in failed
+    assert ("roster_rows", "expect_column_values_to_match_regex", "tags") in failed
+    assert ("dq_issues", "expect_column_values_to_not_match_regex", "bad_value_masked") in failed
+    for r in results:
+        assert "13812345678" not in r.details
+        json.loads(r.details)
+    status = next(r for r in results if r.column == "employment_status" and not r.success)
+    assert status.unexpected_count == 1
+    assert status.severity == "error"
