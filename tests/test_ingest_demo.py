@@ -86,14 +86,6 @@ def test_demo_rejected_files_match(demo):
     assert got == expected
 
 
-DEMO_ID_BUG = (
-    "ingest/demo/ids.py id_check() calls stdnum ric.calc_check_digit(first17), which expects the "
-    "check digit included (number[:-1] is used), so most generated IDs carry a wrong check digit; "
-    "ingest rightly rejects them as bad_id. Passes once the generator appends a placeholder digit."
-)
-
-
-@pytest.mark.xfail(strict=False, reason=DEMO_ID_BUG)
 def test_demo_injected_defects_found(demo):
     home, summary, _, _ = demo
     found = {
@@ -112,7 +104,6 @@ def test_demo_injected_defects_found(demo):
     assert missing == []
 
 
-@pytest.mark.xfail(strict=False, reason=DEMO_ID_BUG)
 def test_demo_mostly_accepted(demo):
     """A synthetic inbox with a few injected defects must be overwhelmingly accepted."""
     _, summary, s1, _ = demo
