@@ -12,6 +12,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from python_calamine import CalamineWorkbook  # imported eagerly: parser workers are forked
+
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
 CSV_SHEET = "CSV"
@@ -67,8 +69,6 @@ def _load_xlsx(path: Path, data: bytes) -> LoadedFile:
                 raise FileRejected("corrupt_file", f"压缩包内容损坏（{bad}）")
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
         raise FileRejected("corrupt_file") from exc
-    from python_calamine import CalamineWorkbook
-
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import shutil
 import traceback
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -22,6 +26,10 @@ from yiye.config import TZ, Home, today_shanghai
 from yiye.privacy import keyed_hash, load_or_create_key, mask_id
 
 TMP_PREFIX = ".yiye-tmp-"
+PARALLEL_MIN_FILES = 16
+# fork: workers only run the pure parser (no DuckDB, no logging), and fork needs no
+# re-import of the caller's __main__ (spawn would re-run scripts without a main guard).
+_START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
 ID_COLUMNS = {  # raw table -> (id column, key column, masked column)
     "roster_rows": ("id_number", "person_key", "id_masked"),
@@ -252,30 +260,37 @@ def ingest_inbox(
             [seq, run_id, summary.started_at],
         )
         known = {r[0] for r in con.execute("select source_sha256 from raw.source_files").fetchall()}
+        pending: list[_Pending] = []
         for path in iter_inbox(inbox):
             summary.files_seen += 1
             rel = path.relative_to(inbox).as_posix()
             try:
                 sha = sha256_file(path)
                 st = path.stat()
+                if sha in known:
+                    summary.files_skipped += 1
+                    continue
+                known.add(sha)  # a second copy in this run is skipped too
+                archived = archive_file(path, home.archive, sha)
             except OSError as exc:  # vanished or unreadable: try again next run
                 summary.files_failed += 1
                 summary.errors.append(f"{rel}: {type(exc).__name__}")
                 say(f"无法读取 {rel}：{exc}")
                 continue
-            if sha in known:
-                summary.files_skipped += 1
-                continue
+            pending.append(_Pending(rel, path, sha, st.st_size, st.st_mtime, archived))
+        today = today_shanghai()
+        for item, parsed, error in _parse_all(pending, villages, today):
             try:
-                archived = archive_file(path, home.archive, sha)
-                parsed = parse_path(archived, villages, today_shanghai())
+                if error is not None:
+                    raise error
+                assert parsed is not None
                 fc = _FileContext(
-                    sha=sha,
-                    source_file=rel,
-                    path=path,
-                    archive_rel=archived.relative_to(home.root).as_posix(),
-                    size=st.st_size,
-                    mtime=datetime.fromtimestamp(st.st_mtime, TZ).replace(tzinfo=None),
+                    sha=item.sha,
+                    source_file=item.rel,
+                    path=item.path,
+                    archive_rel=item.archived.relative_to(home.root).as_posix(),
+                    size=item.size,
+                    mtime=datetime.fromtimestamp(item.mtime, TZ).replace(tzinfo=None),
                     seq=seq,
                     run_id=run_id,
                     ingested_at=now_local(),
@@ -289,13 +304,12 @@ def ingest_inbox(
                     raise
             except Exception as exc:  # a bug or I/O error on one file must not stop the run
                 summary.files_failed += 1
-                summary.errors.append(f"{rel}: {type(exc).__name__}: {exc}")
-                say(f"处理 {rel} 时出错，已回滚，下次运行将重试：{type(exc).__name__}")
-                _log_failure(home, rel, exc)
+                summary.errors.append(f"{item.rel}: {type(exc).__name__}: {exc}")
+                say(f"处理 {item.rel} 时出错，已回滚，下次运行将重试：{type(exc).__name__}")
+                _log_failure(home, item.rel, exc)
                 continue
-            known.add(sha)
-            _count(summary, parsed, rel)
-            say(_progress_line(rel, parsed))
+            _count(summary, parsed, item.rel)
+            say(_progress_line(item.rel, parsed))
         summary.finished_at = now_local()
         con.execute(
             """update raw.ingest_runs set finished_at = ?, files_seen = ?, files_new = ?,
@@ -318,6 +332,68 @@ def ingest_inbox(
         return summary
     finally:
         con.close()
+
+
+@dataclass(frozen=True)
+class _Pending:
+    rel: str
+    path: Path
+    sha: str
+    size: int
+    mtime: float
+    archived: Path
+
+
+def ingest_workers(n_files: int) -> int:
+    """Parser processes: $YIYE_INGEST_WORKERS, else one per CPU (max 4); 1 for small batches."""
+    env = os.environ.get("YIYE_INGEST_WORKERS")
+    if env:
+        return max(1, int(env))
+    if n_files < PARALLEL_MIN_FILES:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _parse_all(
+    pending: list[_Pending], villages: Villages, today: date
+) -> Iterator[tuple[_Pending, ParsedFile | None, Exception | None]]:
+    """Parse files (in worker processes when worth it), yielding results in input order."""
+    workers = ingest_workers(len(pending))
+    if workers <= 1:
+        for item in pending:
+            try:
+                yield item, parse_path(item.archived, villages, today), None
+            except Exception as exc:  # noqa: BLE001 - reported per file by the caller
+                yield item, None, exc
+        return
+    ctx = multiprocessing.get_context(_START_METHOD)
+    window = workers * 3
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures: deque = deque()
+        it = iter(pending)
+        for item in it:
+            futures.append((item, pool.submit(parse_path, item.archived, villages, today)))
+            if len(futures) >= window:
+                break
+        while futures:
+            item, fut = futures.popleft()
+            try:
+                yield item, fut.result(), None
+            except BrokenProcessPool:
+                # a worker died: parse the rest in-process
+                rest = [item, *(i for i, _ in futures), *it]
+                futures.clear()
+                for r in rest:
+                    try:
+                        yield r, parse_path(r.archived, villages, today), None
+                    except Exception as exc:  # noqa: BLE001
+                        yield r, None, exc
+                return
+            except Exception as exc:  # noqa: BLE001
+                yield item, None, exc
+            nxt = next(it, None)
+            if nxt is not None:
+                futures.append((nxt, pool.submit(parse_path, nxt.archived, villages, today)))
 
 
 def _count(summary: IngestSummary, parsed: ParsedFile, rel: str) -> None:

@@ -160,3 +160,37 @@ def test_progress_messages_and_missing_inbox(tmp_path):
     ]
     s = ingest_inbox(home, tmp_path / "does-not-exist")
     assert (s.files_seen, s.files_new) == (0, 0)
+
+
+def test_parallel_parsing_gives_identical_rows(tmp_path, monkeypatch):
+    """Worker processes (YIYE_INGEST_WORKERS) change nothing but speed; order is kept."""
+    results = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("YIYE_INGEST_WORKERS", workers)
+        home = new_home(tmp_path / f"w{workers}")
+        for k in range(6):
+            roster_workbook(
+                home.inbox / f"v{k}.xlsx",
+                [person(i + k) for i in range(1, 4)],
+                period=f"2024-0{k + 1}",
+            )
+        training_csv(home.inbox / "t.csv", [trainee(1), trainee(1)])
+        (home.inbox / "zz.xlsx").write_bytes(b"")
+        s = ingest_inbox(home)
+        assert (s.files_new, s.files_failed, s.files_rejected) == (8, 0, 1)
+        results[workers] = (
+            query(
+                home,
+                "select source_file, status, rows_read, rows_accepted, rows_rejected from raw.source_files "
+                "order by ingested_at, source_file",
+            ),
+            query(
+                home,
+                "select source_file, row_number, person_key from raw.roster_rows order by 1, 2",
+            ),
+            query(
+                home,
+                "select source_file, row_number, rule_code, message from raw.dq_issues order by 1, 2",
+            ),
+        )
+    assert results["1"] == results["2"]
