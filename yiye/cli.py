@@ -159,6 +159,7 @@ def cmd_audit_pack(args: argparse.Namespace) -> int:
 WORKSPACE_YAML = """load_from:
   - python_module:
       module_name: orchestration.definitions
+      location_name: yiye
       working_directory: {root}
 """
 
