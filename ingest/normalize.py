@@ -104,7 +104,10 @@ def parse_date(value: object) -> date:
     if isinstance(value, (int, float)):
         if isinstance(value, float) and value != value:
             raise ValueError("NaN")
-        return excel_serial_to_date(float(value))
+        if float(value).is_integer() and 19000101 <= value <= 29991231:
+            value = str(int(value))  # 20230501 typed as a number: the 8-digit text form
+        else:
+            return excel_serial_to_date(float(value))
     s = text(value).replace(" ", "") if "年" in text(value) else text(value)
     m = _MIDNIGHT_RE.match(s)  # '2023-05-01 00:00:00' as text from a CSV export
     if m:
@@ -128,6 +131,9 @@ _MONTH_PATTERNS = (
 
 def parse_month(value: object) -> date:
     """Report month → first day of that month. Month forms, or any date inside the month."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and 190001 <= value <= 299912:
+            value = str(int(value))  # 202406 typed as a number: the YYYYMM text form
     if not isinstance(value, (date, datetime, int, float)) or isinstance(value, bool):
         s = text(value).replace(" ", "")
         for pat in _MONTH_PATTERNS:

@@ -26,7 +26,7 @@ from yiye.config import TZ, Home, today_shanghai
 from yiye.privacy import keyed_hash, load_or_create_key, mask_id
 
 TMP_PREFIX = ".yiye-tmp-"
-PARALLEL_MIN_FILES = 16
+PARALLEL_MIN_FILES = 64
 # fork: workers only run the pure parser (no DuckDB, no logging), and fork needs no
 # re-import of the caller's __main__ (spawn would re-run scripts without a main guard).
 _START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"

@@ -69,6 +69,15 @@ def test_invalid_date_forms_rejected(s: str) -> None:
         nz.parse_date(s)
 
 
+def test_numbers_typed_as_digits() -> None:
+    assert nz.parse_date(20230501.0) == date(2023, 5, 1)
+    assert nz.parse_date(20230501) == date(2023, 5, 1)
+    assert nz.parse_month(202406.0) == date(2024, 6, 1)
+    assert nz.parse_month(45458.0) == date(2024, 6, 1)  # serial of 2024-06-15
+    with pytest.raises(ValueError):
+        nz.parse_date(20231301.0)
+
+
 def test_bool_is_not_a_date() -> None:
     with pytest.raises(ValueError):
         nz.parse_date(True)
