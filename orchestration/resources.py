@@ -13,7 +13,13 @@ from dagster_dbt import DbtCliResource
 from pydantic import PrivateAttr
 
 from orchestration.project import DBT_EXECUTABLE, dbt_project
-from yiye.building import BuildingHome, discard_building, publish_building, start_building
+from yiye.building import (
+    BuildingHome,
+    discard_building,
+    keep_failed_building,
+    publish_building,
+    start_building,
+)
 from yiye.config import FIRST_YEAR_DEFAULT, Home, today_shanghai
 from yiye.locking import WarehouseLock
 
@@ -96,8 +102,11 @@ class YiyeHome(dg.ConfigurableResource):
                     os.environ[WAREHOUSE_ENV] = previous_env
                 self._building = None
             if run_had_failures(context.instance, context.run_id):
-                context.log.warning("运行未成功，保留原数据仓库 (run failed; warehouse unchanged)")
-                discard_building(home)
+                kept = keep_failed_building(home)
+                context.log.warning(
+                    "运行未成功，原数据仓库保持不变；失败时的副本保存在 "
+                    f"{kept} (run failed; warehouse unchanged, failed copy kept for inspection)"
+                )
             else:
                 publish_building(home)
                 context.log.info(f"数据仓库已更新 (warehouse published): {home.warehouse}")

@@ -68,6 +68,7 @@ def test_failed_run_exits_1_and_keeps_previous_warehouse(tmp_path, capsys) -> No
     assert "运行失败" in err and "原因" in err
     assert home.warehouse.read_bytes() == garbage  # untouched
     assert not list(home.root.glob("warehouse.building*"))  # no leftovers
+    assert (home.root / "warehouse.failed.duckdb").read_bytes() == garbage  # kept to inspect
     last = read_runs(home)[-1]
     assert last["status"] == "failed" and last["ok"] is False and last["error"]
     assert last["as_of"] == "2024-06-30" and last["run_id"]

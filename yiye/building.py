@@ -48,6 +48,28 @@ def discard_building(home: Home) -> None:
         p.unlink(missing_ok=True)
 
 
+def failed_path(home: Home) -> Path:
+    return building_path(home).with_name("warehouse.failed.duckdb")
+
+
+def keep_failed_building(home: Home) -> Path | None:
+    """Keep the copy of a failed run as warehouse.failed.duckdb for inspection (dbt's
+    audit_failures rows, the raw rows of the failing check); the previous one is replaced."""
+    target = building_path(home)
+    if not target.exists():
+        return None
+    dest = failed_path(home)
+    try:
+        checkpoint(target)
+    except Exception:  # noqa: BLE001 - a broken copy is still worth keeping as it is
+        pass
+    _wal(dest).unlink(missing_ok=True)
+    os.replace(target, dest)
+    if _wal(target).exists():
+        os.replace(_wal(target), _wal(dest))
+    return dest
+
+
 def start_building(home: Home) -> BuildingHome:
     """Copy the published warehouse (if any) to the building path; return the building Home."""
     discard_building(home)
