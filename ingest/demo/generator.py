@@ -132,11 +132,9 @@ def generate_inbox(
         for y in range(first.year, last.year + 1)
         if date(y, 12, 31) <= month_end(last)
     ]
-    latest = last if last.month != 1 else None  # state of the previous month end, dated the 1st
-    if latest is not None and latest not in exports:
-        exports.append(latest)
+    if not exports or exports[-1] != last - timedelta(days=1):
+        exports.append(last)  # the latest: state at the previous month end, dated the 1st
     exports.sort()
-    register_states: dict[date, int] = {}
 
     m = sim_start
     while m <= last:
@@ -153,10 +151,6 @@ def generate_inbox(
                     continue
                 files.append(writer.write(v, st, m, world.month_no))
             say(f"{m:%Y-%m}: {len(world.villages)} 个村居台账已生成")
-        for ex in exports:
-            # exports are written after the run from immutable history; record the month seen
-            if ex == month_end(m) or (ex == add_months(m, 1) and ex.day == 1):
-                register_states[ex] = world.month_no
         m = add_months(m, 1)
 
     summary = DemoSummary(
