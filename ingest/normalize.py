@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
@@ -180,6 +181,12 @@ def id15_to_18(id15: str) -> str:
 
 
 def normalise_id(value: object, *, today: date | None = None) -> str:
+    """Validate a resident ID; see `_normalise_id` (results cached: IDs recur every month)."""
+    return _normalise_id(value, today or date.today())
+
+
+@lru_cache(maxsize=1 << 18)
+def _normalise_id(value: object, today: date) -> str:
     """Validate a resident ID (GB 11643) and return the 18-character upper-case form.
 
     Province code + real birth date + check digit (stdnum's helpers); the county-existed-
@@ -202,7 +209,7 @@ def normalise_id(value: object, *, today: date | None = None) -> str:
         born = ric.get_birth_date(s)
     except (ValidationError, ValueError) as exc:
         raise IdError("出生日期无效") from exc
-    if born.year < 1900 or born > (today or date.today()):
+    if born.year < 1900 or born > today:
         raise IdError("出生日期无效")
     if ric.calc_check_digit(s) != s[17]:
         raise IdError("校验位错误")

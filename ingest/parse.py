@@ -80,7 +80,10 @@ def find_meta(rows: list[list[object]], label: str, limit: int = META_SEARCH_ROW
     """Value of a `label | value` pair in the first rows (e.g. A2 村居代码 / B2 code)."""
     for row in rows[:limit]:
         for j, v in enumerate(row):
-            if nz.column_name(v).rstrip(":") == label:
+            name = nz.column_name(v)
+            if name.startswith(label + ":") and len(name) > len(label) + 1:
+                return name[len(label) + 1 :]  # 'label：value' in one cell
+            if name.rstrip(":") == label:
                 for w in row[j + 1 :]:
                     if not nz.is_blank(w):
                         return w

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
+import openpyxl
 from corpus.ingest_builders import (
     ROSTER_HEADER,
     issues,
@@ -256,8 +257,15 @@ def test_whole_workbook_rejections(tmp_path):
     roster_workbook(
         home.inbox / "d.xlsx", [person(1)], code=310115104203.0, period=datetime(2024, 6, 15)
     )
+    e = roster_workbook(home.inbox / "e.xlsx", [person(1)])
+    wb = openpyxl.load_workbook(e)
+    ws = wb["人员台账"]
+    for cell in ("A2", "B2", "C2", "D2", "E2", "F2"):
+        ws[cell] = None
+    ws["A2"], ws["C2"] = "村居代码：310115104001", "报表期： 2024年7月"
+    wb.save(e)
     s = ingest_inbox(home)
-    assert (s.files_new, s.files_rejected) == (4, 3)
+    assert (s.files_new, s.files_rejected) == (5, 3)
     got = query(
         home,
         "select file_name, status, reason_code, reason, village_code, period, rows_read "
@@ -270,6 +278,8 @@ def test_whole_workbook_rejections(tmp_path):
     assert "户编号" in got[2][3]
     assert got[3][1:3] == ("accepted", None)
     assert got[3][4:] == ("310115104203", date(2024, 6, 1), 1)
+    assert got[4][1:3] == ("accepted", None)
+    assert got[4][4:] == ("310115104001", date(2024, 7, 1), 1)
     file_issues = query(
         home,
         "select source_file, sheet, row_number, rule_code, severity from raw.dq_issues "
@@ -280,7 +290,7 @@ def test_whole_workbook_rejections(tmp_path):
         ("b.xlsx", None, None, "bad_period", "error"),
         ("c.xlsx", None, None, "missing_column", "error"),
     ]
-    assert query(home, "select count(*) from raw.roster_rows") == [(1,)]
+    assert query(home, "select count(*) from raw.roster_rows") == [(2,)]
 
 
 def test_referral_sheet_rules(tmp_path):
