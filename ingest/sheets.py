@@ -287,6 +287,9 @@ def read_sheet(rows: Sequence[Sequence[object]], spec: SheetSpec, ctx: SheetCont
     res.missing_columns = [c.name for c in spec.columns if c.required and c.name not in used]
     last = last_nonempty_row(rows)
     body = rows[h + 1 : last + 1]
+    width = max((len(r) for r in body), default=0)
+    for j in range(len(header), width):  # data right of the last header cell
+        mapping.append((j, None, f"列{_col_letter(j)}"))
     res.rows_read = len(body)
     ignore_idx = {j for j, c, _ in mapping if c is not None and c.kind == "ignore"}
     anchor_idx = next(j for j, c, _ in mapping if c is not None and c.name == spec.anchor)

@@ -355,3 +355,17 @@ def test_referral_sheet_missing_column_rejects_only_that_sheet(tmp_path):
         ("推荐上岗记录", None, "missing_column")
     ]
     assert query(home, "select count(*) from raw.referral_rows") == [(0,)]
+
+
+def test_values_under_empty_header_cells_are_kept(tmp_path):
+    home = new_home(tmp_path)
+    header = [*ROSTER_HEADER, "", "核对"]
+    row = [*person(1).values(), "在网格3", "ok", "多出的值"]
+    roster_workbook(home.inbox / "r.xlsx", [row], header=header)
+    ingest_inbox(home)
+    extras = json.loads(query(home, "select extra_columns from raw.roster_rows")[0][0])
+    assert extras == {"列R": "在网格3", "核对": "ok", "列T": "多出的值"}
+    cols = query(
+        home, "select column_name from raw.dq_issues where rule_code = 'unknown_column' order by 1"
+    )
+    assert sorted(c[0] for c in cols) == ["列R", "列T", "核对"]
