@@ -257,21 +257,21 @@ def _parse_register(
 
 def _parse_training(out: ParsedFile, loaded: LoadedFile, today: date | None) -> ParsedFile:
     seen: set = set()
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []  # (sheet, detail)
     for name, rows in loaded.sheets.items():
         if find_header(rows, specs.TRAINING.anchor) is None:
             continue
         ctx = SheetContext(sheet=name, today=today, seen_keys=seen)
         res = read_sheet(rows, specs.TRAINING, ctx)
         if res.missing_columns:
-            problems.append(_missing_cols_detail(name, res, specs.TRAINING.anchor))
+            problems.append((name, _missing_cols_detail(name, res, specs.TRAINING.anchor)))
             out.sheets.append(SheetOutput("training_rows", _drop_records(res)))
             continue
         out.sheets.append(SheetOutput("training_rows", res))
-    if problems and all(not s.result.records and s.result.missing_columns for s in out.sheets):
-        return out.reject("missing_column", "；".join(problems))
-    for p in problems:
-        out.file_issues.append(Issue(ERROR, "missing_column", f"{p}，该工作表未读取"))
+    if problems and len(problems) == len(out.sheets):
+        return out.reject("missing_column", "；".join(d for _, d in problems))
+    for sheet, detail in problems:
+        out.file_issues.append(Issue(ERROR, "missing_column", f"{detail}，该工作表未读取", sheet))
     return out
 
 

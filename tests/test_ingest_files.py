@@ -207,3 +207,33 @@ def test_id_stored_as_number_cell(tmp_path):
     assert query(home, "select id_number from raw.roster_rows") == [
         (make_id(date(1980, 1, 1), seq=123),)
     ]
+
+
+def test_training_xlsx_two_sheets_one_missing_a_column(tmp_path):
+    home = new_home(tmp_path)
+    t1, t2 = trainee(1), trainee(2)
+    path = home.inbox / "t.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "一班"
+    ws.append(TRAINING_HEADER)
+    ws.append([t1[h] for h in TRAINING_HEADER])
+    ws.append([t1[h] for h in TRAINING_HEADER])  # dup_in_file across the whole file
+    ws2 = wb.create_sheet("二班")
+    short = [h for h in TRAINING_HEADER if h != "培训类别"]
+    ws2.append(short)
+    ws2.append([t2[h] for h in short])
+    wb.create_sheet("说明").append(["本文件由培训系统导出"])
+    wb.save(path)
+    s = ingest_inbox(home)
+    assert (s.files_rejected, s.rows_read, s.rows_accepted, s.rows_rejected) == (0, 3, 1, 2)
+    assert query(home, "select sheet, row_number, rule_code from raw.dq_issues order by 1, 2") == [
+        ("一班", 3, "dup_in_file"),
+        ("二班", None, "missing_column"),
+    ]
+    assert query(
+        home, "select sheet, rows_read, rows_rejected from raw.sheet_accounting order by 1"
+    ) == [
+        ("一班", 2, 1),
+        ("二班", 1, 1),
+    ]
