@@ -406,7 +406,7 @@ class World:
                             self._retire(p, ms + timedelta(days=int(rng.random() * days)))
                             changed = True
                             continue
-                        hz = 0.005
+                        hz = 0.007
                         if p.line is not None and (ms - p.line.start).days < 183:
                             hz = 0.045
                         elif st == "公益性岗位":
@@ -423,13 +423,13 @@ class World:
                             self._retire(p, when)
                             changed = True
                             continue
-                        rate = 0.085 if st == "登记失业" else 0.065
+                        rate = 0.14 if st == "登记失业" else 0.10
                         if p.trained_until is not None and p.trained_until >= ms:
                             rate *= 2.0
                         if "零就业家庭成员" in p.tags:
                             rate *= 1.8
                         if "就业困难人员" in p.tags:
-                            rate *= 0.7
+                            rate *= 0.85
                         if r < rate:
                             self._employ(p, when, via_referral=rng.random() < 0.6)
                             changed = True
