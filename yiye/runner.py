@@ -41,6 +41,10 @@ class RunResult:
     files_seen: int | None = None
     files_ingested: int | None = None
     files_rejected: int | None = None
+    files_skipped: int | None = None
+    files_failed: int | None = None
+    rows_accepted: int | None = None
+    rows_rejected: int | None = None
     reports: list[str] = field(default_factory=list)
     home: str = ""
 
@@ -138,6 +142,8 @@ def _ingest_counts(result: Any) -> dict[str, int | None]:
         counts["files_seen"] = meta.get("files_seen")
         counts["files_ingested"] = meta.get("files_new", meta.get("files_accepted"))
         counts["files_rejected"] = meta.get("files_rejected")
+        for key in ("files_skipped", "files_failed", "rows_accepted", "rows_rejected"):
+            counts[key] = meta.get(key)
     return counts
 
 

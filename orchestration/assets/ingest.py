@@ -83,6 +83,11 @@ def ingest_assets(context: dg.AssetExecutionContext, yiye: YiyeHome):
         building, yiye.inbox_path, progress=lambda m: say(context, m), run_id=context.run_id
     )
     meta = _summary_metadata(summary)
+    errors = list(getattr(summary, "errors", []) or [])
+    if errors:  # unexpected per-file errors: rolled back by ingest, retried next run
+        meta["errors"] = "\n".join(errors)
+        for line in errors:
+            context.log.warning(f"文件处理出错，下次运行将重试 (will retry next run): {line}")
     counts = _row_counts(str(building.warehouse))
     for key in RAW_KEYS:
         table = key.path[-1]
