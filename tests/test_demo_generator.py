@@ -554,3 +554,32 @@ def test_cli(tmp_path, capsys):
     assert "roster_rows=" in out and "rows_per_s=" in out
     assert len(list((tmp_path / "in" / "村居台账").rglob("*.xlsx"))) >= 3
     assert os.path.isdir(tmp_path / "in" / "一企一册")
+
+
+def test_open_placements_match_the_roster(demo):
+    """A placed, not-ended log line ↔ the person's roster row: employed since 上岗日期 there."""
+    _, summary, rosters, _ = demo
+    injected = {(i.file, i.row) for i in summary.injected}
+    last_month = max(r.month for r in rosters)
+    current = {}
+    for r in rosters:
+        if r.month == last_month:
+            for n, row in r.rows:
+                if (r.rel, n) not in injected:
+                    current[str(row["身份证号码"])] = row
+    checked = 0
+    for r in rosters:
+        if r.month != last_month or r.log is None:
+            continue
+        for n, line in r.log:
+            placed = str(line["是否上岗"]) in ("是", "Y", "1", "√")
+            if (r.rel, n) in injected or not placed or not is_blank(line["离岗日期"]):
+                continue
+            row = current.get(str(line["身份证号码"]))
+            if row is None:
+                continue  # left the town
+            assert CLASS.get(str(row["就业状态"]).strip()) == "E"
+            assert parse_date(row["就业日期"]) == parse_date(line["上岗日期"])
+            assert str(row["就业单位"]) == str(line["推荐单位"])
+            checked += 1
+    assert checked >= 5

@@ -15,7 +15,6 @@ from ingest.demo import xlsx as X
 from ingest.demo.ids import corrupt_check
 from ingest.demo.mess import (
     REFERRAL_COLUMNS,
-    TAG_SEPARATORS,
     VillageStyle,
     fmt_date,
     fmt_month,
@@ -477,4 +476,4 @@ def write_training(
     return path, len(records)
 
 
-__all__ = ["Injected", "RosterWriter", "write_register", "write_training", "TAG_SEPARATORS"]
+__all__ = ["Injected", "RosterWriter", "write_register", "write_training"]

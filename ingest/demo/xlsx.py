@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 _EPOCH = date(1899, 12, 30)
@@ -197,7 +197,3 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *, compresslevel: int = 
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
             zf.writestr(info, text.encode("utf-8"), compresslevel=compresslevel)
-
-
-def fixed_timestamp() -> datetime:
-    return datetime(2020, 1, 1)
