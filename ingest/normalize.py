@@ -28,7 +28,7 @@ def text(value: object) -> str:
     if type(value) is str:  # fast path: most cells
         if value.isascii():
             return value.strip()
-        return unicodedata.normalize("NFKC", value).strip()
+        return _nfkc(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -46,6 +46,11 @@ def text(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+@lru_cache(maxsize=1 << 16)
+def _nfkc(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip()
 
 
 def is_blank(value: object) -> bool:
@@ -96,6 +101,17 @@ def excel_serial_to_date(serial: float) -> date:
 
 def parse_date(value: object) -> date:
     """Excel date/datetime, Excel serial number, or one of the listed text forms."""
+    if type(value) is str:
+        return _parse_date_text(value)
+    return _parse_date(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_date_text(value: str) -> date:
+    return _parse_date(value)
+
+
+def _parse_date(value: object) -> date:
     if isinstance(value, bool):
         raise ValueError("boolean is not a date")
     if isinstance(value, datetime):
@@ -225,6 +241,12 @@ def birth_date_from_id(id18: str) -> date:
 
 
 def normalise_uscc(value: object) -> str:
+    """Validate a USCC (GB 32100) with python-stdnum; cached (employers recur)."""
+    return _normalise_uscc(text(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalise_uscc(value: str) -> str:
     s = re.sub(r"[\s\-]", "", text(value)).upper()
     try:
         return uscc.validate(s)

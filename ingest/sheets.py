@@ -143,11 +143,11 @@ def _col_letter(i: int) -> str:
 def _parse_cell(col: Col, value: object, ctx: SheetContext, warnings: list, rn: int) -> object:
     """Parse one cell; raise RowError to reject the row; append warnings."""
     kind = col.kind
-    empty = nz.is_empty(value, placeholders=kind != "wish")
+    s = nz.text(value)
+    empty = s == "" or (kind != "wish" and s in nz.PLACEHOLDERS)
     if kind == "wish":
         if empty:
             return "有"
-        s = nz.text(value)
         v = {"有": "有", "无": "无", "是": "有", "否": "无"}.get(s)
         if v is None:
             warnings.append(
@@ -174,7 +174,7 @@ def _parse_cell(col: Col, value: object, ctx: SheetContext, warnings: list, rn: 
             raise RowError(col.missing_rule, col.name, "为空")
         return None
     if kind == "text":
-        return nz.text(value)
+        return s
     if kind == "id":
         try:
             return nz.normalise_id(value, today=ctx.today)
@@ -234,7 +234,6 @@ def _parse_cell(col: Col, value: object, ctx: SheetContext, warnings: list, rn: 
             )
             return None
     if kind == "sex":
-        s = nz.text(value)
         return {"男": "男", "女": "女", "男性": "男", "女性": "女"}.get(s, s)
     parser: Callable[[object], object] | None = {
         "bool": nz.parse_bool,
