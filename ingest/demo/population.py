@@ -506,7 +506,7 @@ class World:
     def _new_enterprises(self, ms: date, me: date, employed: list[Person]) -> None:
         """Start-ups founded this month besides roster persons turning 自主创业."""
         rng = self.rng
-        lam = 0.8 * self.scale / 40 * len(self.villages) / 20
+        lam = max(0.15, 0.8 * self.scale / 40 * len(self.villages) / 20)
         n = int(lam) + (1 if rng.random() < lam - int(lam) else 0)
         for _ in range(n):
             founded = ms + timedelta(days=rng.randrange(me.day))
