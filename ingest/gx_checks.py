@@ -22,7 +22,7 @@ from yiye.privacy import mask_value
 
 ID_REGEX = r"^\d{17}[\dX]$"
 USCC_REGEX = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
-TAGS_REGEX = r"^$|^\|((" + "|".join(nz.TAGS) + r")\|)+$"
+TAGS_REGEX = r"^$|^\|(?:(?:" + "|".join(nz.TAGS) + r")\|)+$"
 FIRST_DATE = date(1950, 1, 1)
 STATUSES = tuple(nz.STATUS_SYNONYMS)
 
