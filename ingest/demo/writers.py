@@ -208,25 +208,25 @@ class RosterWriter:
             k += 1
             if i in bad:
                 kind, ov = bad[i]
-                cells = person_cells(p, st, ov)
+                cells = X.add_refs(person_cells(p, st, ov), 1)
                 self.injected.append(Injected(rel, "人员台账", r, kind))
             else:
                 if p.frag is None or p.frag_layout != layout:
-                    p.frag = person_cells(p, st)
+                    p.frag = X.add_refs(person_cells(p, st), 1)
                     p.frag_layout = layout
                 cells = p.frag
             self.person_ids.add(p.pid)
-            rows.append(f'<row r="{r}"><c><v>{k}</v></c>{cells}</row>')
+            rows.append(X.numbered_row(r, k, cells))
         for _gp, frag, last in v.ghosts:
             if last >= month_no:
                 r += 1
                 k += 1
-                rows.append(f'<row r="{r}"><c><v>{k}</v></c>{frag}</row>')
+                rows.append(X.numbered_row(r, k, frag))
         v.ghosts = [g for g in v.ghosts if g[2] > month_no]
         for p in dups:
             r += 1
             k += 1
-            rows.append(f'<row r="{r}"><c><v>{k}</v></c>{person_cells(p, st)}</row>')
+            rows.append(X.numbered_row(r, k, X.add_refs(person_cells(p, st), 1)))
             self.injected.append(Injected(rel, "人员台账", r, "dup_in_file"))
         self.roster_rows += k
         for f in st.footers:
@@ -265,21 +265,24 @@ class RosterWriter:
             r += 1
             if k - 1 == bad_at and line.placed and line.start:
                 if rng.random() < 0.5:
-                    cells = referral_cells(line, st, {"上岗日期": X.EMPTY})
+                    cells = X.add_refs(referral_cells(line, st, {"上岗日期": X.EMPTY}), 1)
                     kind = "placed_without_start"
                 else:
-                    cells = referral_cells(
-                        line,
-                        st,
-                        {"离岗日期": fmt_date(line.start - timedelta(days=5), st.date_fmt)},
+                    cells = X.add_refs(
+                        referral_cells(
+                            line,
+                            st,
+                            {"离岗日期": fmt_date(line.start - timedelta(days=5), st.date_fmt)},
+                        ),
+                        1,
                     )
                     kind = "end_before_start"
                 self.injected.append(Injected(rel, "推荐上岗记录", r, kind))
             else:
                 if line.frag is None:
-                    line.frag = referral_cells(line, st)
+                    line.frag = X.add_refs(referral_cells(line, st), 1)
                 cells = line.frag
-            sh.rows.append(f'<row r="{r}"><c><v>{k}</v></c>{cells}</row>')
+            sh.rows.append(X.numbered_row(r, k, cells))
         self.referral_rows += len(v.log)
         return sh
 

@@ -1,10 +1,10 @@
 """A minimal, fast, deterministic xlsx writer (SpreadsheetML written by hand via zipfile).
 
 Rows are handed over as ready XML fragments so that the generator can cache a person's
-cells between months. Cells carry no `r` attribute (optional in ECMA-376; openpyxl,
-calamine, Excel and LibreOffice place them left to right); rows do carry `r`. Strings are
-inline (`t="inlineStr"`), dates are numbers with the date style `s="1"`. Every zip entry
-has a fixed timestamp, so the same rows give byte-identical files.
+cells between months: a cached fragment is a template whose cell references (`r="C"` +
+NUL) get the row number by one `str.replace` per row. Empty cells are left out. Strings
+are inline (`t="inlineStr"`), dates are numbers with the date style `s="1"`. Every zip
+entry has a fixed timestamp, so the same rows give byte-identical files.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 FIXED_CREATED = "2020-01-01T00:00:00Z"
 
 EMPTY = "<c/>"
+NUL = "\0"
 
 
 def _esc(text: str) -> str:
@@ -54,8 +55,28 @@ def d(value: date) -> str:
     return f'<c s="1"><v>{serial(value)}</v></c>'
 
 
+def add_refs(cells: str, start_col: int = 0) -> str:
+    """Give every cell its `r` reference, with NUL standing for the row number (a template).
+
+    Empty cells are dropped (the reference places the next ones). Splitting on "<c" is safe:
+    text is escaped, and closing tags are "</c>".
+    """
+    out = []
+    for i, part in enumerate(cells.split("<c")[1:], start=start_col):
+        if part != "/>":
+            out.append(f'<c r="{_COLS[i]}\0"{part}')
+    return "".join(out)
+
+
 def row(r: int, cells: str) -> str:
-    return f'<row r="{r}">{cells}</row>'
+    """A row from concatenated cells (references added)."""
+    return f'<row r="{r}">{add_refs(cells).replace(NUL, str(r))}</row>'
+
+
+def numbered_row(r: int, k: int, template: str) -> str:
+    """A row whose column A holds the running number `k`, then a template from add_refs(…, 1)."""
+    rs = str(r)
+    return f'<row r="{rs}"><c r="A{rs}"><v>{k}</v></c>{template.replace(NUL, rs)}</row>'
 
 
 def col_letter(idx: int) -> str:
@@ -197,3 +218,6 @@ def write_workbook(path: Path, sheets: Iterable[Sheet], *, compresslevel: int = 
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
             zf.writestr(info, text.encode("utf-8"), compresslevel=compresslevel)
+
+
+_COLS = [col_letter(i) for i in range(200)]
