@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -185,16 +186,29 @@ def _suite_specs(today: date) -> dict[str, list[tuple[str, dict[str, Any]]]]:
 WARNING_EXPECTATIONS = frozenset({"ExpectColumnValuesToBeBetween"})  # date plausibility only
 
 
-def _load(con: Any, table: str) -> Any:
+CHUNK_VECTORS = 128  # DuckDB vectors (2,048 rows each) per validated chunk: ~262k rows
+
+
+def _chunks(con: Any, table: str, chunk_vectors: int = CHUNK_VECTORS) -> Iterator[Any]:
+    """The table as pandas DataFrames of bounded size (at least one, possibly empty)."""
     import pandas as pd
 
-    df = con.execute(f"select * from raw.{table}").df()
-    for col, typ in ((c, t) for c, t in _types(table).items() if c in df.columns):
-        if typ == "date":
-            df[col] = pd.to_datetime(df[col])
-    if table in ("source_files", "sheet_accounting"):
-        df["rows_accounted"] = df["rows_accepted"] + df["rows_rejected"] + df["rows_ignored"]
-    return df
+    cur = con.execute(f"select * from raw.{table}")
+    dates = [c for c, t in _types(table).items() if t == "date"]
+    first = True
+    while True:
+        df = cur.fetch_df_chunk(chunk_vectors)
+        if len(df) == 0 and not first:
+            return
+        first = False
+        for col in dates:
+            if col in df.columns:
+                df[col] = pd.to_datetime(df[col])
+        if table in ("source_files", "sheet_accounting"):
+            df["rows_accounted"] = df["rows_accepted"] + df["rows_rejected"] + df["rows_ignored"]
+        yield df
+        if len(df) == 0:
+            return
 
 
 def _types(table: str) -> dict[str, str]:
@@ -218,7 +232,6 @@ def run_gx_suites(warehouse: Path, *, today: date | None = None) -> list[GxResul
     results: list[GxResult] = []
     try:
         for table, exps in _suite_specs(today).items():
-            df = _load(con, table)
             asset = source.add_dataframe_asset(table)
             batch = asset.add_batch_definition_whole_dataframe(f"{table}_all")
             suite = context.suites.add(gx.ExpectationSuite(name=f"raw.{table}"))
@@ -229,32 +242,60 @@ def run_gx_suites(warehouse: Path, *, today: date | None = None) -> list[GxResul
             vd = context.validation_definitions.add(
                 gx.ValidationDefinition(data=batch, suite=suite, name=f"validate_{table}")
             )
-            run = vd.run(batch_parameters={"dataframe": df}, result_format="SUMMARY")
-            for r in run.results:
-                cfg = r.expectation_config
-                col = cfg.kwargs.get("column") or cfg.kwargs.get("column_A")
-                res = r.result or {}
-                sample = [mask_value(v) for v in (res.get("partial_unexpected_list") or [])[:5]]
-                details = {k: _jsonable(v) for k, v in cfg.kwargs.items() if k != "batch_id"}
-                if sample:
-                    details["sample"] = sample
-                if r.exception_info and r.exception_info.get("raised_exception"):
-                    details["exception"] = str(r.exception_info.get("exception_message"))[:300]
-                results.append(
-                    GxResult(
-                        table=table,
-                        expectation=str(cfg.type),
-                        success=bool(r.success),
-                        unexpected_count=res.get("unexpected_count"),
-                        details=json.dumps(details, ensure_ascii=False, default=str),
-                        column=col,
-                        severity="warning" if _is_warning(cfg.type, col) else "error",
-                        suite=f"raw.{table}",
-                    )
-                )
+            merged: dict[tuple[str, str], GxResult] = {}  # insertion-ordered
+            for df in _chunks(con, table):  # bounded memory; results summed over chunks
+                run = vd.run(batch_parameters={"dataframe": df}, result_format="SUMMARY")
+                for r in run.results:
+                    key = _key(r.expectation_config)
+                    merged[key] = _merge(merged.get(key), _to_result(table, r))
+            results.extend(merged.values())
     finally:
         con.close()
     return results
+
+
+def _key(cfg: Any) -> tuple[str, str]:
+    kwargs = {k: _jsonable(v) for k, v in cfg.kwargs.items() if k != "batch_id"}
+    return str(cfg.type), json.dumps(kwargs, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _to_result(table: str, r: Any) -> GxResult:
+    cfg = r.expectation_config
+    col = cfg.kwargs.get("column") or cfg.kwargs.get("column_A")
+    res = r.result or {}
+    sample = [mask_value(v) for v in (res.get("partial_unexpected_list") or [])[:5]]
+    details = {k: _jsonable(v) for k, v in cfg.kwargs.items() if k != "batch_id"}
+    if sample:
+        details["sample"] = sample
+    if r.exception_info and r.exception_info.get("raised_exception"):
+        details["exception"] = str(r.exception_info.get("exception_message"))[:300]
+    return GxResult(
+        table=table,
+        expectation=str(cfg.type),
+        success=bool(r.success),
+        unexpected_count=res.get("unexpected_count"),
+        details=json.dumps(details, ensure_ascii=False, default=str),
+        column=col,
+        severity="warning" if _is_warning(cfg.type, col) else "error",
+        suite=f"raw.{table}",
+    )
+
+
+def _merge(acc: GxResult | None, new: GxResult) -> GxResult:
+    """Combine the results of one expectation over two chunks."""
+    if acc is None:
+        return new
+    counts = [c for c in (acc.unexpected_count, new.unexpected_count) if c is not None]
+    return GxResult(
+        table=acc.table,
+        expectation=acc.expectation,
+        success=acc.success and new.success,
+        unexpected_count=sum(counts) if counts else None,
+        details=acc.details if not acc.success or new.success else new.details,
+        column=acc.column,
+        severity=acc.severity,
+        suite=acc.suite,
+    )
 
 
 def _is_warning(expectation_type: str, column: str | None) -> bool:

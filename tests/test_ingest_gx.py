@@ -85,3 +85,34 @@ def test_suites_catch_bad_rows_without_leaking_ids(warehouse, tmp_path):
     status = next(r for r in results if r.column == "employment_status" and not r.success)
     assert status.unexpected_count == 1
     assert status.severity == "error"
+
+
+def test_large_tables_validated_in_chunks(warehouse, tmp_path, monkeypatch):
+    """Tables are read in bounded chunks; counts are summed over all chunks."""
+    import shutil
+
+    import ingest.gx_checks as gxc
+
+    monkeypatch.setattr(gxc, "CHUNK_VECTORS", 1)  # 2,048 rows per chunk
+    wh = tmp_path / "big.duckdb"
+    shutil.copy(warehouse.warehouse, wh)
+    con = duckdb.connect(str(wh))
+    con.execute(
+        "insert into raw.roster_rows select r.* replace (r.row_number + t.i as row_number) "
+        "from raw.roster_rows r, range(1, 5000) t(i)"
+    )
+    assert con.execute("select count(*) from raw.roster_rows").fetchone()[0] == 5000
+    # two bad statuses, far apart (different chunks)
+    con.execute(
+        "update raw.roster_rows set employment_status = '打工' where row_number in (5, 4800)"
+    )
+    con.close()
+    results = run_gx_suites(wh, today=date(2026, 1, 1))
+    status = [r for r in results if r.table == "roster_rows" and r.column == "employment_status"]
+    in_set = next(r for r in status if r.expectation == "expect_column_values_to_be_in_set")
+    assert (in_set.success, in_set.unexpected_count) == (False, 2)
+    not_null = next(r for r in status if r.expectation == "expect_column_values_to_not_be_null")
+    assert (not_null.success, not_null.unexpected_count) == (True, 0)
+    assert len([r for r in results if r.table == "roster_rows"]) == len(
+        [r for r in run_gx_suites(warehouse.warehouse) if r.table == "roster_rows"]
+    )
