@@ -122,8 +122,11 @@ def last_nonempty_row(rows: Sequence[Sequence[object]]) -> int:
     return -1
 
 
-def _is_footer(row: Sequence[object]) -> bool:
-    for v in row:
+def _is_footer(row: Sequence[object], skip: set[int] | frozenset[int] = frozenset()) -> bool:
+    """First non-empty cell (ignoring 序号) starts a footer: 合计, 填表人, 说明, 注: ..."""
+    for j, v in enumerate(row):
+        if j in skip:
+            continue
         s = nz.text(v)
         if s:
             s = "".join(s.split())
@@ -319,7 +322,7 @@ def read_sheet(rows: Sequence[Sequence[object]], spec: SheetSpec, ctx: SheetCont
         if not nonblank:
             res.rows_ignored += 1
             continue
-        if _is_footer(row):
+        if _is_footer(row, ignore_idx):
             footer_seen = True
             res.rows_ignored += 1
             continue

@@ -43,7 +43,7 @@ def test_header_detection_titles_fullwidth_names_footers_and_accounting(tmp_path
     ]
     rows = [person(1), None, person(2), person(3, 户编号="0007"), None, None]
     footer = [
-        ["合计", "", "", "3人"],
+        [99, "合计", "", "3人"],
         [],
         ["填表人：王某", "", "审核人：李某"],
         ["说明：本表每月5日前报送"],
