@@ -123,7 +123,12 @@ def last_nonempty_row(rows: Sequence[Sequence[object]]) -> int:
 
 
 def _is_footer(row: Sequence[object], skip: set[int] | frozenset[int] = frozenset()) -> bool:
-    """First non-empty cell (ignoring 序号) starts a footer: 合计, 填表人, 说明, 注: ..."""
+    """The first non-empty cell starts a footer (合计, 填表人, 说明, 注: ...); so does the first
+    non-empty cell after skipping 序号 (a numbered `合计` row)."""
+    return _first_is_footer(row, frozenset()) or (bool(skip) and _first_is_footer(row, skip))
+
+
+def _first_is_footer(row: Sequence[object], skip: set[int] | frozenset[int]) -> bool:
     for j, v in enumerate(row):
         if j in skip:
             continue

@@ -369,3 +369,14 @@ def test_values_under_empty_header_cells_are_kept(tmp_path):
         home, "select column_name from raw.dq_issues where rule_code = 'unknown_column' order by 1"
     )
     assert sorted(c[0] for c in cols) == ["列R", "列T", "核对"]
+
+
+def test_footer_in_serial_column_and_numbered_footer(tmp_path):
+    home = new_home(tmp_path)
+    roster_workbook(
+        home.inbox / "a.xlsx", [person(1)], footer=[["填表人：王某", "", "", "", "电话 58681234"]]
+    )
+    roster_workbook(home.inbox / "b.xlsx", [person(2)], footer=[[2, "合计", "", "1人"]])
+    s = ingest_inbox(home)
+    assert (s.rows_read, s.rows_accepted, s.rows_rejected, s.rows_ignored) == (4, 2, 0, 2)
+    assert query(home, "select count(*) from raw.dq_issues") == [(0,)]
