@@ -11,7 +11,7 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.assets.ingest import RAW_KEYS
+from orchestration.assets.ingest import CHECKED_RAW_KEYS
 from orchestration.resources import YiyeHome, say
 
 GX_CHECK_NAME = "gx_expectations"
@@ -38,7 +38,7 @@ def _is_error(result: Any) -> bool:
             blocking=True,
             description="Great Expectations 规则集：raw 表的结构与取值校验（失败则不发布报表）",
         )
-        for key in RAW_KEYS
+        for key in CHECKED_RAW_KEYS
     ],
     name="gx_raw_checks",
     can_subset=True,

@@ -63,11 +63,16 @@ def render_status(home: Home) -> str:
         lines.append(f"  失败原因 (why): {last_bad['error']}")
     lines.append("")
 
-    files = _query(
-        home, "select status, count(*) from marts.source_files group by status order by status"
-    )
+    if not home.warehouse.exists():
+        lines.append("数据仓库尚未建立 (no warehouse yet) — 请先运行 `yiye run`。")
+        return "\n".join(lines)
+    files_table = "marts.source_files"
+    files = _query(home, f"select status, count(*) from {files_table} group by status")
+    if files is None:  # older warehouse without the public mart: the file-status model
+        files_table = "intermediate.int_source_files__status"
+        files = _query(home, f"select status, count(*) from {files_table} group by status")
     if files is None:
-        lines.append("数据仓库尚未建立或无法读取 (no warehouse yet) — 请先运行 `yiye run`。")
+        lines.append("数据仓库中没有文件清单 (no file list in the warehouse)")
         return "\n".join(lines)
     counts = dict(files)
     total = sum(counts.values())
@@ -75,7 +80,7 @@ def render_status(home: Home) -> str:
     lines.append(f"文件 (files): 共 {total} 个 — " + "，".join(parts))
     rejected = _query(
         home,
-        "select source_file, reason from marts.source_files where status = 'rejected' "
+        f"select source_file, reason from {files_table} where status = 'rejected' "
         "order by source_file limit 10",
     )
     for name, reason in rejected or []:
@@ -85,7 +90,7 @@ def render_status(home: Home) -> str:
     year_row = _query(home, "select max(year) from marts.kpi_town_year")
     year = year_row[0][0] if year_row else None
     if year is None:
-        lines.append("暂无指标 (no KPIs yet)")
+        lines.append("暂无指标 (no KPIs in marts.kpi_town_year yet)")
         return "\n".join(lines)
     kpis = _query(
         home,
