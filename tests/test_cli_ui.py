@@ -101,19 +101,29 @@ def test_ui_shows_asset_graph_and_run(ui: str, built_home: Home) -> None:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
+            # the lineage graph of the raw group (nodes off-screen are not rendered)
             page.goto(f"{ui}/locations/yiye/asset-groups/raw", timeout=90_000)
             page.get_by_text("roster_rows").first.wait_for(timeout=60_000)
             _dismiss_popups(page)
             page.wait_for_timeout(1000)
             body = page.inner_text("body")
-            for name in ("source_files", "roster_rows", "training_rows", "stg_raw__roster_rows"):
+            for name in ("source_files", "roster_rows", "stg_raw__roster_rows"):
                 assert name in body, name
             assert "Materialized" in body
             page.screenshot(path=str(SCREENSHOT_DIR / "yiye_ui_raw_group.png"))
 
-            page.goto(f"{ui}/locations/yiye/asset-groups/reports", timeout=90_000)
-            page.get_by_text("assessment").first.wait_for(timeout=60_000)
-            assert "data_quality" in page.inner_text("body")
+            # the list view shows every raw table, materialized, with its Chinese description
+            page.goto(f"{ui}/locations/yiye/asset-groups/raw/list", timeout=90_000)
+            page.get_by_text("raw / training_rows").first.wait_for(timeout=60_000)
+            page.get_by_text("Materialized").first.wait_for(timeout=60_000)
+            body = page.inner_text("body")
+            for table in ("source_files", "roster_rows", "referral_rows", "training_rows"):
+                assert f"raw / {table}" in body, table
+            assert "村居人员台账" in body and "Materialized" in body
+
+            page.goto(f"{ui}/locations/yiye/asset-groups/reports/list", timeout=90_000)
+            page.get_by_text("reports / assessment").first.wait_for(timeout=60_000)
+            assert "reports / data_quality" in page.inner_text("body")
 
             page.goto(f"{ui}/runs/{run_id}", timeout=90_000)
             page.get_by_text("nightly_job").first.wait_for(timeout=60_000)
