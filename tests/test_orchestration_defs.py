@@ -140,6 +140,9 @@ def test_inbox_sensor_debounces(tmp_path, monkeypatch) -> None:
     assert len(data.run_requests) == 1
     run_key = data.run_requests[0].run_key
     assert run_key
+    # the request is a valid run of the nightly job (resource defaults: today, $YIYE_HOME)
+    job = defs.resolve_job_def("nightly_job")
+    dg.validate_run_config(job, data.run_requests[0].run_config)
     # same state again → skip
     clock.t += 600
     data = tick()
