@@ -1,5 +1,6 @@
 -- Data-quality issues: ingest issues plus cross-village duplicates found while building
--- P(D) (kpis.md: reported as cross_village_duplicate, a warning).
+-- P(D) (kpis.md: reported as cross_village_duplicate, a warning) and the warning when no
+-- register export is dated on or before as_of (the oldest export is used instead).
 with ingest_issues as (
     select * from {{ ref('stg_raw__dq_issues') }}
 ),
@@ -10,6 +11,26 @@ duplicates as (
 
 files as (
     select * from {{ ref('stg_raw__source_files') }}
+),
+
+register_selection as (
+    select * from {{ ref('int_register__selection') }}
+),
+
+register_issues as (
+    select
+        source_sha256,
+        source_file,
+        cast(null as varchar) as sheet,
+        cast(null as integer) as row_number,
+        cast(null as varchar) as village_code,
+        'warning' as severity,
+        'register_fallback_export' as rule_code,
+        '导出日期' as column_name,
+        cast(export_date as varchar) as bad_value_masked,
+        warning as message
+    from register_selection
+    where is_fallback
 ),
 
 duplicate_rows as (
@@ -51,6 +72,11 @@ unioned as (
         source_sha256, source_file, sheet, row_number, village_code, severity, rule_code,
         column_name, bad_value_masked, message
     from duplicate_issues
+    union all
+    select
+        source_sha256, source_file, sheet, row_number, village_code, severity, rule_code,
+        column_name, bad_value_masked, message
+    from register_issues
 ),
 
 final as (

@@ -4,11 +4,20 @@ with population as (
     select * from {{ ref('int_kpi_evidence__population') }}
 ),
 
+events as (
+    select * from {{ ref('int_kpi_evidence__events') }}
+),
+
 unioned as (
     select
         year, indicator_code, village_code, person_key, enterprise_key, household_no,
         member_status, in_numerator, source_sha256, sheet, row_number
     from population
+    union all
+    select
+        year, indicator_code, village_code, person_key, enterprise_key, household_no,
+        member_status, in_numerator, source_sha256, sheet, row_number
+    from events
 ),
 
 final as (

@@ -4,9 +4,16 @@ with population as (
     select * from {{ ref('int_kpi__population_indicators') }}
 ),
 
+events as (
+    select * from {{ ref('int_kpi__event_indicators') }}
+),
+
 unioned as (
     select year, village_code, indicator_code, numerator, denominator, excluded, value
     from population
+    union all
+    select year, village_code, indicator_code, numerator, denominator, excluded, value
+    from events
 ),
 
 final as (
