@@ -142,7 +142,7 @@ def make_home(root: Path) -> Home:
     )
     con.execute("create table marts.indicator_catalog (indicator_code varchar, models varchar)")
     con.execute(
-        "insert into marts.indicator_catalog values ('EMP_RATE', 'int_employment'), ('OTHER', '')"
+        "insert into marts.indicator_catalog values ('EMP_RATE', 'int_employment|no_such_model'), ('OTHER', '')"
     )
     con.close()
     return home

@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -321,8 +322,7 @@ def _indicator_models(home: Home) -> dict[str, list[str]]:
             if isinstance(models, list | tuple):
                 out[code] = [str(m) for m in models]
             else:
-                out[code] = [m.strip() for m in str(models or "").replace(";", ",").split(",")]
-                out[code] = [m for m in out[code] if m]
+                out[code] = [m for m in re.split(r"[|,;\s]+", str(models or "")) if m]
         return out
     finally:
         con.close()
