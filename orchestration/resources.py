@@ -12,6 +12,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from pydantic import PrivateAttr
 
+from orchestration import lineage_hooks
 from orchestration.project import DBT_EXECUTABLE, dbt_project
 from yiye.building import (
     BuildingHome,
@@ -93,6 +94,8 @@ class YiyeHome(dg.ConfigurableResource):
             building = start_building(home)
             self._building = building
             os.environ[WAREHOUSE_ENV] = str(building.warehouse)
+            run_id = context.run_id or "adhoc"
+            lineage_hooks.pipeline_event(context.log.warning, home, run_id, "START")
             try:
                 yield self
             finally:
@@ -101,7 +104,10 @@ class YiyeHome(dg.ConfigurableResource):
                 else:
                     os.environ[WAREHOUSE_ENV] = previous_env
                 self._building = None
-            if run_had_failures(context.instance, context.run_id):
+            failed = run_had_failures(context.instance, context.run_id)
+            state = "FAIL" if failed else "COMPLETE"
+            lineage_hooks.pipeline_event(context.log.warning, home, run_id, state)
+            if failed:
                 kept = keep_failed_building(home)
                 context.log.warning(
                     "运行未成功，原数据仓库保持不变；失败时的副本保存在 "

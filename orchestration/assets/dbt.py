@@ -7,7 +7,8 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.project import dbt_project, ensure_manifest
+from orchestration import lineage_hooks
+from orchestration.project import dbt_project, ensure_manifest, manifest_is_stale
 from orchestration.resources import YiyeHome, say
 from orchestration.translator import YiyeDbtTranslator
 from yiye.config import Home
@@ -48,12 +49,18 @@ def dbt_build_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, yiy
     target = dbt_target_path(home)
     dbt_vars = json.dumps(yiye.dbt_vars())
     say(context, f"dbt 建库与测试 (dbt build), vars={dbt_vars}")
+    if manifest_is_stale(dbt_project):  # only while developing: files edited after loading
+        raise dg.Failure(
+            "dbt 项目在任务定义加载后被修改，请重新运行 "
+            "(the dbt project changed after the definitions were loaded; re-run)"
+        )
     invocation = dbt.cli(["build", "--vars", dbt_vars], context=context, target_path=target)
     try:
         yield from invocation.stream()
     finally:
         # run_results.json of a failed build is what an operator needs most.
         copy_artifacts(target, home.lineage, BUILD_ARTIFACTS)
+        lineage_hooks.dbt_events(context.log.warning, home, context.run_id)
     say(context, "生成 dbt 文档 (dbt docs generate)")
     docs = dbt.cli(
         ["docs", "generate", "--no-compile", "--static", "--vars", dbt_vars],

@@ -5,6 +5,7 @@ from typing import Any
 
 import dagster as dg
 
+from orchestration import lineage_hooks
 from orchestration.resources import YiyeHome, say
 
 INBOX_KEY = dg.AssetKey(["inbox", "files"])
@@ -92,6 +93,7 @@ def ingest_assets(context: dg.AssetExecutionContext, yiye: YiyeHome):
         for line in errors:
             context.log.warning(f"文件处理出错，下次运行将重试 (will retry next run): {line}")
     counts = _row_counts(str(building.warehouse))
+    lineage_hooks.ingest_events(context.log.warning, building, building.warehouse, context.run_id)
     for key in RAW_KEYS:
         table = key.path[-1]
         extra = meta if table == "source_files" else {}

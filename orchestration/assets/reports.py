@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 import dagster as dg
 
+from orchestration import lineage_hooks
 from orchestration.project import dbt_project
 from orchestration.resources import YiyeHome, say
 from orchestration.translator import YiyeDbtTranslator
@@ -98,6 +99,16 @@ def report_assets(context: dg.AssetExecutionContext, yiye: YiyeHome):
         run_id=context.run_id,
         code_version=code_version(),
     )
+    lineage_hooks.report_events(context.log.warning, yiye.building_home, context.run_id, paths)
+    record = lineage_hooks.data_version(
+        context.log.warning,
+        yiye.building_home,
+        context.run_id,
+        yiye.as_of_date.isoformat(),
+        yiye.years,
+    )
+    if record is not None:
+        say(context, f"运行记录 (run record): {record}")
     assessment = [p for p in paths if "assessment_" in p.name]
     quality = [p for p in paths if "data_quality_" in p.name]
     yield dg.MaterializeResult(asset_key=ASSESSMENT_KEY, metadata=_reports_written(assessment))
