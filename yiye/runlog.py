@@ -18,7 +18,15 @@ LOG_FILE = "yiye.log"
 
 @cache
 def code_version() -> str:
-    """The git commit when running from a checkout (``+dirty`` if modified), else the version."""
+    """The git commit when running from a checkout, else the package version.
+
+    Uses yiye.versioning (the audit pack's notion) when present, so both always agree."""
+    try:
+        from yiye.versioning import code_version as audit_code_version
+
+        return audit_code_version()
+    except ImportError:
+        pass
     try:
         out = subprocess.run(
             ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
