@@ -29,7 +29,7 @@ import shutil
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -402,7 +402,7 @@ def reproduce_year(
     """Rebuild ``year``'s assessment workbook from the archive into a fresh home ``out_dir``.
 
     The archived files listed in ``run_record['source_files']`` are copied into the new
-    inbox, the person key is copied (``secret.key``), and the nightly job runs with the
+    inbox under their original inbox-relative names, the person key is copied (``secret.key``), and the nightly job runs with the
     record's ``as_of``. Returns the new workbook's path."""
     from yiye.runner import run_nightly
 
@@ -415,7 +415,15 @@ def reproduce_year(
         if not matches:
             raise FileNotFoundError(f"archive/{sha}.*")
         src = matches[0]
-        shutil.copy2(src, new.inbox / src.name)
+        # the original inbox-relative name: village and month may come from the path
+        rel = Path(str(f.get("source_file") or src.name))
+        if rel.is_absolute() or ".." in rel.parts:
+            rel = Path(src.name)
+        dst = new.inbox / rel
+        if dst.exists():  # two versions under one name: keep both, distinct names
+            dst = dst.with_name(f"{sha[:8]}_{dst.name}")
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst)
     as_of = run_record.get("as_of")
     saved = {k: os.environ.get(k) for k in ("YIYE_HOME", "YIYE_WAREHOUSE", "DAGSTER_HOME")}
     try:
@@ -429,3 +437,49 @@ def reproduce_year(
     if not result.ok:
         raise RuntimeError(f"reproduction run failed: {result.error}")
     return new.report_path(year, "assessment")
+
+
+def _comparable(value: Any, ignore: Iterable[str]) -> Any:
+    if isinstance(value, datetime):
+        return "<datetime>"
+    if isinstance(value, str):
+        for token in ignore:
+            if token and token in value:
+                return "<ignored>"
+        if _TIMESTAMP.search(value):
+            return _TIMESTAMP.sub("<time>", value)
+    return value
+
+
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?")
+
+
+def compare_workbooks(a: Path, b: Path, *, ignore: Iterable[str] = ()) -> list[str]:
+    """Cells whose values differ between two workbooks (``sheet!A1: x != y``), ignoring
+    generation times (datetimes, timestamp text) and cells containing an ``ignore`` token
+    (the two run ids). Sheet lists and sizes must match."""
+    from openpyxl import load_workbook
+
+    tokens = [t for t in ignore if t]
+    wa = load_workbook(a, read_only=True, data_only=True)
+    wb = load_workbook(b, read_only=True, data_only=True)
+    diffs: list[str] = []
+    try:
+        if wa.sheetnames != wb.sheetnames:
+            return [f"sheets: {wa.sheetnames} != {wb.sheetnames}"]
+        for name in wa.sheetnames:
+            ra = list(wa[name].iter_rows(values_only=True))
+            rb = list(wb[name].iter_rows(values_only=True))
+            if len(ra) != len(rb):
+                diffs.append(f"{name}: {len(ra)} rows != {len(rb)} rows")
+                continue
+            for i, (x, y) in enumerate(zip(ra, rb, strict=True), 1):
+                for j in range(max(len(x), len(y))):
+                    va = x[j] if j < len(x) else None
+                    vb = y[j] if j < len(y) else None
+                    if _comparable(va, tokens) != _comparable(vb, tokens):
+                        diffs.append(f"{name}!R{i}C{j + 1}: {va!r} != {vb!r}")
+    finally:
+        wa.close()
+        wb.close()
+    return diffs
