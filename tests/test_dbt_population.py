@@ -118,6 +118,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnec
             '{as_of: "2024-12-31", first_year: 2023}',
             "--exclude",
             "test_type:unit",
+            "--indirect-selection",
+            "cautious",
             "-s",
             "+int_kpi__population_indicators",
             "+follow_up_list",

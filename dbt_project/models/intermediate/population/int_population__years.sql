@@ -1,7 +1,8 @@
--- Assessment years with their reference date R(Y) (private to the population models;
--- same columns as int_years of the shared contract).
+-- Assessment years with their reference date R(Y), as the population models read them:
+-- a thin pass-through of the shared int_years (A2), so the population unit tests can give
+-- their years in one place.
 with years as (
-    {{ population_years_sql() }}
+    select * from {{ ref('int_years') }}
 ),
 
 final as (
