@@ -226,6 +226,7 @@ def _villages(wb: Workbook, con, year: int) -> None:
         write_row(ws, i, vals, fmts)
         out.append(vals)
     fit_widths(ws, headers, out)
+    _wrap_header(ws, headers, first=4, width=11)
     setup_sheet(ws)
     if summary:
         n = len(summary) + 1
@@ -238,6 +239,16 @@ def _villages(wb: Workbook, con, year: int) -> None:
         ch.height, ch.width = max(8, len(summary) * 0.6), 16
         ch.legend = None
         ws.add_chart(ch, f"A{n + 3}")
+
+
+def _wrap_header(ws, headers: list[str], first: int, width: float) -> None:
+    """Long Chinese headers wrap in a taller header row instead of widening the page."""
+    for j in range(first, len(headers) + 1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+        ws.cell(row=1, column=j).alignment = Alignment(
+            horizontal="center", vertical="center", wrap_text=True
+        )
+    ws.row_dimensions[1].height = 42
 
 
 def _village_matrix(wb: Workbook, con, year: int) -> None:
@@ -286,6 +297,7 @@ def _village_matrix(wb: Workbook, con, year: int) -> None:
                 ws.cell(row=i, column=j).fill = UNMET_FILL
         out.append(vals)
     fit_widths(ws, headers, out)
+    _wrap_header(ws, headers, first=3, width=11)
     setup_sheet(ws)
     if vills:
         last = len(vills) + 1
