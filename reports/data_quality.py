@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 
 from reports.hints import fix_hint, rule_name
 from reports.style import BODY, FONT_NAME, INT, new_workbook, table_sheet
 
 UNATTRIBUTED = "镇级及未归属文件"
 KIND_ZH = {"roster": "村居台账", "register": "一企一册", "training": "培训台账"}
+WRAP = Alignment(wrap_text=True, vertical="top")
 SEVERITY_ZH = {"error": "拒收", "warning": "警告"}
 
 # Year of a file = year of its period (report month / export date), else of its ingestion.
@@ -119,8 +120,12 @@ def build_data_quality_workbook(
         ws = table_sheet(wb, name, dq_headers, data, [None, None, None, INT] + [None] * 6)
         if not data:
             ws.cell(row=2, column=1, value="本年度无拒收行或警告").font = Font(name=FONT_NAME)
-        for letter, width in (("A", 40), ("I", 50), ("J", 40)):
+        # long file names, messages and hints wrap instead of shrinking the printed page
+        for col, width in ((1, 30), (5, 14), (6, 18), (9, 36), (10, 30)):
+            letter = ws.cell(row=1, column=col).column_letter
             ws.column_dimensions[letter].width = min(ws.column_dimensions[letter].width, width)
+            for r in range(2, len(data) + 2):
+                ws.cell(row=r, column=col).alignment = WRAP
     out_path = Path(out_path)
     wb.save(out_path)
     return out_path
