@@ -475,7 +475,7 @@ def _lineage(
     models_by = lin.get("models_by_indicator") or {}
     ws.cell(row=r, column=1, value="运行编号").font = BOLD
     # a reference to the cover cell, so the run id is stored in one cell only (determinism)
-    ws.cell(row=r, column=2, value=f"={RUN_ID_CELL[0]}!{RUN_ID_CELL[1]}").font = BODY
+    ws.cell(row=r, column=2, value=f"='{RUN_ID_CELL[0]}'!{RUN_ID_CELL[1]}").font = BODY
     ws.cell(row=r + 1, column=1, value="代码版本").font = BOLD
     ws.cell(row=r + 1, column=2, value=code_version).font = BODY
     ws.cell(row=r + 2, column=1, value="dbt manifest sha256").font = BOLD

@@ -211,6 +211,8 @@ def test_deterministic_except_time_and_run_id(con, tmp_path):
     b = _cells(_build(con, tmp_path, 2024, "run-B", datetime(2024, 7, 2, 3, 4)))
     diff = {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
     assert diff == {("封面", "B7"), ("封面", "B8")}
+    assert a[("封面", "B8")] == "run-A"
+    assert "='封面'!B8" in {v for (sheet, _), v in a.items() if sheet == "数据血缘"}
 
 
 def test_data_quality_workbook(con, tmp_path):
