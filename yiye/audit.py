@@ -33,7 +33,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from yiye.config import Home
+from yiye.config import TZ, Home
 from yiye.versioning import code_version, load_run_record, manifest_sha256
 
 MANIFEST_NAME = "MANIFEST.sha256"
@@ -402,7 +402,7 @@ def reproduce_year(
     """Rebuild ``year``'s assessment workbook from the archive into a fresh home ``out_dir``.
 
     The archived files listed in ``run_record['source_files']`` are copied into the new
-    inbox under their original inbox-relative names, the person key is copied (``secret.key``), and the nightly job runs with the
+    inbox under their original inbox-relative names and modification times, the person key is copied (``secret.key``), and the nightly job runs with the
     record's ``as_of``. Returns the new workbook's path."""
     from yiye.runner import run_nightly
 
@@ -424,6 +424,10 @@ def reproduce_year(
             dst = dst.with_name(f"{sha[:8]}_{dst.name}")
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dst)
+        mtime = f.get("file_mtime")
+        if mtime:  # within one run the later-modified file supersedes (sources.md)
+            ts = datetime.fromisoformat(str(mtime)).replace(tzinfo=TZ).timestamp()
+            os.utime(dst, (ts, ts))
     as_of = run_record.get("as_of")
     saved = {k: os.environ.get(k) for k in ("YIYE_HOME", "YIYE_WAREHOUSE", "DAGSTER_HOME")}
     try:

@@ -89,8 +89,23 @@ def source_files_from_warehouse(home: Home) -> list[dict[str, Any]]:
             wanted = [c for c in ("source_sha256", "source_file", "kind", "status") if c in cols]
             if "source_sha256" not in wanted:
                 continue
+            sel = ", ".join(f"t.{c}" for c in wanted)
+            join = ""
+            raw_cols = (
+                {r[0] for r in con.execute("describe raw.source_files").fetchall()}
+                if "raw.source_files" in tables
+                else set()
+            )
+            if "file_mtime" in raw_cols and "file_mtime" not in wanted:
+                # the inbox modification time orders files within one run (sources.md)
+                sel += ", r.file_mtime"
+                wanted = [*wanted, "file_mtime"]
+                join = (
+                    " left join (select source_sha256, min(file_mtime) as file_mtime"
+                    " from raw.source_files group by 1) r using (source_sha256)"
+                )
             rows = con.execute(
-                f"select {', '.join(wanted)} from {table} order by source_sha256"
+                f"select {sel} from {table} t{join} order by t.source_sha256"
             ).fetchall()
             return [dict(zip(wanted, r, strict=True)) for r in rows]
         return []
