@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
+from copy import copy
 from datetime import datetime
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -68,13 +69,31 @@ def write_header(ws: Worksheet, headers: Sequence[str], row: int = 1) -> None:
 def write_row(
     ws: Worksheet, row: int, values: Sequence[object], formats: Sequence[str | None] | None = None
 ) -> None:
+    cache = _style_cache(ws)
     for j, v in enumerate(values, start=1):
         c = ws.cell(row=row, column=j, value=v)
+        fmt = formats[j - 1] if formats and j - 1 < len(formats) else None
+        if not (fmt and isinstance(v, int | float) and not isinstance(v, bool)):
+            fmt = None
+        styled = cache.get(fmt)
+        if styled is not None:
+            c._style = copy(styled)  # reuse the registered style: setting fonts is slow
+            continue
         c.font = BODY
         c.border = BORDER
-        fmt = formats[j - 1] if formats and j - 1 < len(formats) else None
-        if fmt and isinstance(v, int | float) and not isinstance(v, bool):
+        if fmt:
             c.number_format = fmt
+        cache[fmt] = copy(c._style)
+
+
+def _style_cache(ws: Worksheet) -> dict[str | None, object]:
+    """Per-workbook cache of the style array of a body cell for each number format."""
+    wb = ws.parent
+    cache = getattr(wb, "_yiye_body_styles", None)
+    if cache is None:
+        cache = {}
+        wb._yiye_body_styles = cache
+    return cache
 
 
 def fit_widths(
