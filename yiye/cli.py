@@ -130,13 +130,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_pack(args: argparse.Namespace) -> int:
-    try:
-        from yiye import audit
-    except ModuleNotFoundError as exc:
-        if exc.name != "yiye.audit":
-            raise
-        _err("审计包功能尚未安装 (yiye.audit is not available in this version).")
-        return 2
+    from yiye import audit
+
     if args.verify:
         result = audit.verify_audit_pack(args.verify)
         if result.ok:
