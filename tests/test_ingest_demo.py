@@ -7,11 +7,8 @@ from pathlib import Path
 import pytest
 from corpus.ingest_builders import new_home, query
 
+from ingest.demo import generator
 from ingest.pipeline import ingest_inbox
-
-generator = pytest.importorskip(
-    "ingest.demo.generator", reason="ingest/demo/generator.py not available"
-)
 
 # demo generator's injected-defect kinds → our rule codes
 KIND_TO_RULE = {
