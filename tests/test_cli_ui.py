@@ -105,7 +105,8 @@ def test_ui_shows_asset_graph_and_run(ui: str, built_home: Home) -> None:
             page.goto(f"{ui}/locations/yiye/asset-groups/raw", timeout=90_000)
             page.get_by_text("roster_rows").first.wait_for(timeout=60_000)
             _dismiss_popups(page)
-            page.wait_for_timeout(1000)
+            # materialization status arrives after the graph itself: wait for it (slow CI)
+            page.get_by_text("Materialized").first.wait_for(timeout=60_000)
             body = page.inner_text("body")
             for name in ("source_files", "roster_rows", "stg_raw__roster_rows"):
                 assert name in body, name
