@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from ingest import raw_schema
+from ingest.hashcache import HashCache
 from ingest.parse import ParsedFile, Villages, load_villages, parse_path
 from ingest.rules import Issue
 from yiye.config import TZ, Home, today_shanghai
@@ -261,12 +262,13 @@ def ingest_inbox(
         )
         known = {r[0] for r in con.execute("select source_sha256 from raw.source_files").fetchall()}
         pending: list[_Pending] = []
+        hashes = HashCache.for_home(Path(home.root))  # unchanged files are not re-read
         for path in iter_inbox(inbox):
             summary.files_seen += 1
             rel = path.relative_to(inbox).as_posix()
             try:
-                sha = sha256_file(path)
                 st = path.stat()
+                sha = hashes.sha256(path, st)
                 if sha in known:
                     summary.files_skipped += 1
                     continue
@@ -278,6 +280,7 @@ def ingest_inbox(
                 say(f"无法读取 {rel}：{exc}")
                 continue
             pending.append(_Pending(rel, path, sha, st.st_size, st.st_mtime, archived))
+        hashes.save()
         today = today_shanghai()
         for item, parsed, error in _parse_all(pending, villages, today):
             try:

@@ -23,8 +23,16 @@ from yiye.building import (
 )
 from yiye.config import FIRST_YEAR_DEFAULT, Home, today_shanghai
 from yiye.locking import WarehouseLock
+from yiye.uptodate import build_inputs, clear_build_state, write_build_state
 
 WAREHOUSE_ENV = "YIYE_WAREHOUSE"
+# A run that materialised these rebuilt everything from the inbox to the workbooks.
+FULL_RUN_KEYS = (
+    dg.AssetKey(["raw", "source_files"]),
+    dg.AssetKey(["marts", "kpi_town_year"]),
+    dg.AssetKey(["reports", "assessment"]),
+    dg.AssetKey(["reports", "data_quality"]),
+)
 
 
 def run_had_failures(instance: dg.DagsterInstance | None, run_id: str | None) -> bool:
@@ -35,6 +43,21 @@ def run_had_failures(instance: dg.DagsterInstance | None, run_id: str | None) ->
         run_id, of_type={dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE}
     ).records
     return len(records) > 0
+
+
+def run_was_full(instance: dg.DagsterInstance | None, run_id: str | None) -> bool:
+    """True when the run executed the whole job (no asset subset) and materialised the
+    raw tables and both workbooks: only then may the next run take the up-to-date fast path."""
+    if instance is None or run_id is None:
+        return False
+    run = instance.get_run_by_id(run_id)
+    if run is None or run.asset_selection or run.asset_check_selection:
+        return False  # an asset subset (e.g. "Materialize selected" in the UI)
+    records = instance.get_records_for_run(
+        run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+    ).records
+    done = {r.event_log_entry.dagster_event.asset_key for r in records}
+    return all(k in done for k in FULL_RUN_KEYS)
 
 
 class YiyeHome(dg.ConfigurableResource):
@@ -116,6 +139,14 @@ class YiyeHome(dg.ConfigurableResource):
             else:
                 publish_building(home)
                 context.log.info(f"数据仓库已更新 (warehouse published): {home.warehouse}")
+                # What the published warehouse and workbooks were built from (fast path of
+                # the next run); a partial run (UI subset) invalidates it instead.
+                if run_was_full(context.instance, context.run_id):
+                    write_build_state(
+                        home, build_inputs(self.as_of_date, self.first_year), context.run_id
+                    )
+                else:
+                    clear_build_state(home)
         except BaseException:
             discard_building(home)
             raise

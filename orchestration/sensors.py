@@ -4,11 +4,14 @@ Cursor (JSON): ``seen`` = fingerprint of (path, size, mtime) of the inbox at the
 ``since`` = when that state was first seen, ``ran`` = fingerprint that last started a run.
 A run is requested only when the inbox has stayed unchanged for the debounce period
 (``YIYE_INBOX_DEBOUNCE_SECONDS``, default 60), so a clerk copying twenty files makes one run.
+A settled change that brings no new content (a file touched or copied again: every sha256
+already ingested, yiye/uptodate.py) is skipped like the nightly schedule skips it.
 """
 
 import json
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 import dagster as dg
@@ -31,8 +34,17 @@ def _now() -> float:
     return time.time()
 
 
-def evaluate_inbox(cursor: str | None, inbox, now: float, debounce: float):
-    """Pure decision: returns (run_key or None, skip message or None, new cursor)."""
+def evaluate_inbox(
+    cursor: str | None,
+    inbox,
+    now: float,
+    debounce: float,
+    up_to_date: Callable[[], str | None] | None = None,
+):
+    """Pure decision: returns (run_key or None, skip message or None, new cursor).
+
+    ``up_to_date`` (called only once the inbox has settled) returns a skip message when the
+    published data is already up to date with this inbox, else None."""
     state = json.loads(cursor) if cursor else {}
     current = scan_inbox(inbox)
     if len(current) == 0:
@@ -49,7 +61,22 @@ def evaluate_inbox(cursor: str | None, inbox, now: float, debounce: float):
         )
     if now - float(state.get("since", now)) < debounce:
         return None, "文件可能仍在复制中，稍后再检查 (still settling)", cursor
+    skip = up_to_date() if up_to_date is not None else None
+    if skip:
+        return None, skip, json.dumps({**state, "ran": fp})
     return fp, None, json.dumps({**state, "ran": fp})
+
+
+def _up_to_date_today(inbox) -> str | None:
+    from yiye.config import today_shanghai
+    from yiye.uptodate import check_up_to_date, up_to_date_message
+
+    as_of = today_shanghai()
+    try:
+        check = check_up_to_date(Home.resolve(), as_of=as_of, inbox=inbox)
+    except Exception:  # noqa: BLE001 - when in doubt, run
+        return None
+    return up_to_date_message(check, as_of) if check.up_to_date else None
 
 
 def build_inbox_sensor(job: Any) -> dg.SensorDefinition:
@@ -61,8 +88,13 @@ def build_inbox_sensor(job: Any) -> dg.SensorDefinition:
         description="收件箱有新文件或文件有改动、且持续一段时间不再变化时，启动夜间任务。",
     )
     def inbox_sensor(context: dg.SensorEvaluationContext):
+        inbox = Home.resolve().inbox
         run_key, skip, cursor = evaluate_inbox(
-            context.cursor, Home.resolve().inbox, _now(), debounce_seconds()
+            context.cursor,
+            inbox,
+            _now(),
+            debounce_seconds(),
+            up_to_date=lambda: _up_to_date_today(inbox),
         )
         if cursor != context.cursor and cursor is not None:
             context.update_cursor(cursor)

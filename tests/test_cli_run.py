@@ -253,3 +253,57 @@ def test_built_home_has_everything(built_home: Home) -> None:
         )["as_of"]
         == "2024-06-30"
     )
+
+
+def _dagster_runs(home: Home) -> int:
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(str(home.dagster_home))
+    try:
+        return instance.get_runs_count()
+    finally:
+        instance.dispose()
+
+
+@pytest.mark.slow
+def test_nothing_new_skips_the_rebuild_and_force_rebuilds(tmp_path, capsys, dbt_manifest):
+    from ingest.demo.generator import generate_inbox
+    from yiye.uptodate import read_build_state
+
+    home = Home.resolve(tmp_path / "home").ensure()
+    generate_inbox(home.inbox, scale=2, villages=2, end="2024-06-30")
+    run = ["run", "--home", str(home.root), "--as-of", "2024-06-30"]
+    assert main([*run, "--quiet"]) == 0, read_runs(home)[-1]
+    state = read_build_state(home)
+    assert state["as_of"] == "2024-06-30" and state["run_id"] == read_runs(home)[-1]["run_id"]
+    built = {
+        p: p.stat().st_mtime_ns
+        for p in [home.warehouse, home.lineage / "run_results.json", *home.reports.rglob("*.xlsx")]
+    }
+    assert len(built) == 2 + 6  # 2022..2024, two workbooks each
+    runs_before = _dagster_runs(home)
+    capsys.readouterr()
+
+    # nothing new: no Dagster run, no dbt, nothing rewritten; exit 0, said in Chinese
+    assert main(run) == 0
+    out = capsys.readouterr().out
+    assert "没有新文件，数据与报表已是最新" in out
+    assert str(home.report_path(2024)) in out and str(home.report_path(2022, "data_quality")) in out
+    last = read_runs(home)[-1]
+    assert last["status"] == "up_to_date" and last["ok"] is True and last["run_id"] is None
+    assert last["files_ingested"] == 0 and last["files_seen"] > 0
+    assert _dagster_runs(home) == runs_before
+    assert {p: p.stat().st_mtime_ns for p in built} == built
+    assert main(["status", "--home", str(home.root)]) == 0
+    status = capsys.readouterr().out
+    assert "最近一次运行 (last run):     " in status and "已是最新（没有新文件，未重建）" in status
+    assert "最近一次失败 (last failure): 无" in status  # up to date is not a failure
+    assert "最近一次成功 (last success):" in status and "新文件" in status
+
+    # --force rebuilds anyway
+    assert main([*run, "--force", "--quiet"]) == 0
+    last = read_runs(home)[-1]
+    assert last["status"] == "success" and last["run_id"]
+    assert _dagster_runs(home) == runs_before + 1
+    assert home.report_path(2024).stat().st_mtime_ns != built[home.report_path(2024)]
+    assert read_build_state(home)["run_id"] == last["run_id"]

@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--inbox", type=Path, help="收件箱目录 (default: <home>/inbox)")
     p.add_argument("--as-of", type=_iso_date, help="基准日 YYYY-MM-DD (default: today)")
     p.add_argument("--quiet", action="store_true", help="只输出错误，适合 cron (for cron)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="即使没有新文件也重建数据仓库与报表 (rebuild even when nothing is new)",
+    )
 
     p = sub.add_parser("status", help="最近运行、文件与本年度指标 (last runs, files, KPIs)")
     _add_home(p)
@@ -75,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _print_run_outcome(result, home: Home) -> None:
+    if result.status == "up_to_date":
+        from yiye.uptodate import UpToDate, up_to_date_message
+
+        check = UpToDate(True, "up to date", result.reports)
+        print(up_to_date_message(check, _iso_date(result.as_of)))
+        return
     if result.ok:
         print(f"运行成功 (run succeeded)，运行编号 {result.run_id}")
         if result.files_ingested is not None:
@@ -92,7 +103,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from yiye.runner import run_nightly
 
     home = Home.resolve(args.home)
-    result = run_nightly(home, inbox=args.inbox, as_of=args.as_of, quiet=args.quiet)
+    result = run_nightly(
+        home, inbox=args.inbox, as_of=args.as_of, quiet=args.quiet, force=args.force
+    )
     if not (args.quiet and result.ok):
         _print_run_outcome(result, home)
     return result.exit_code

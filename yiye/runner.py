@@ -31,7 +31,7 @@ PID_TAG = "yiye/pid"
 @dataclass
 class RunResult:
     ok: bool
-    status: str  # success | failed | locked
+    status: str  # success | up_to_date | failed | locked
     run_id: str | None
     as_of: str
     started_at: str
@@ -167,7 +167,10 @@ def run_nightly(
     quiet: bool = False,
     progress: Callable[[str], None] | None = None,
     lock_timeout: float | None = None,
+    force: bool = False,
 ) -> RunResult:
+    """Run the nightly job; with nothing new (yiye/uptodate.py) and not ``force``, only
+    record an ``up_to_date`` run and return (no Dagster, no dbt)."""
     home = Home(home.root).ensure()
     os.environ.update(home.env())
     as_of = as_of or today_shanghai()
@@ -178,7 +181,12 @@ def run_nightly(
 
     def finish(result: RunResult) -> RunResult:
         append_run(home, result.record())
-        if result.ok:
+        if result.status == "up_to_date":
+            logger.info(
+                f"已是最新，未重建 (up to date) as_of={result.as_of} "
+                f"收件箱文件 {result.files_seen} 个，无新文件"
+            )
+        elif result.ok:
             logger.info(
                 f"运行成功 run {result.run_id} as_of={result.as_of} "
                 f"新文件 {result.files_ingested} 拒收 {result.files_rejected} "
@@ -206,10 +214,51 @@ def run_nightly(
             )
         )
     try:
+        if not force:
+            fast = _up_to_date_result(home, inbox, as_of, emit, started, version)
+            if fast is not None:
+                return finish(fast)
         return finish(_run_locked(home, inbox, as_of, quiet, emit, started, version))
     finally:
         set_progress_hook(None)
         lock.release()
+
+
+def _up_to_date_result(
+    home: Home,
+    inbox: Path | None,
+    as_of: date,
+    emit: Callable[[str], None],
+    started: str,
+    version: str,
+) -> RunResult | None:
+    """The fast path: a RunResult with status up_to_date, or None when a rebuild is needed."""
+    from yiye.uptodate import check_up_to_date
+
+    try:
+        check = check_up_to_date(home, as_of=as_of, inbox=Path(inbox) if inbox else None)
+    except Exception as exc:  # noqa: BLE001 - when in doubt, rebuild
+        emit(f"无法判断数据是否已是最新，将重新运行 (up-to-date check failed: {exc})")
+        return None
+    if not check.up_to_date:
+        if check.new_files:
+            emit(f"收件箱有 {len(check.new_files)} 个新文件 (new files)，开始运行")
+        return None
+    emit("没有新文件，数据与报表已是最新，跳过重建 (nothing new; skipping the rebuild)")
+    return RunResult(
+        ok=True,
+        status="up_to_date",
+        run_id=None,
+        as_of=as_of.isoformat(),
+        started_at=started,
+        ended_at=now_iso(),
+        code_version=version,
+        files_seen=check.files_seen,
+        files_ingested=0,
+        files_rejected=0,
+        reports=check.reports,
+        home=str(home.root),
+    )
 
 
 def _run_locked(

@@ -8,7 +8,13 @@ from typing import Any
 from yiye.config import Home
 from yiye.runlog import read_runs
 
-STATUS_LABELS = {"success": "成功", "failed": "失败", "locked": "未运行（另一任务占用）"}
+STATUS_LABELS = {
+    "success": "成功",
+    "up_to_date": "已是最新（没有新文件，未重建）",
+    "failed": "失败",
+    "locked": "未运行（另一任务占用）",
+}
+OK_STATUSES = ("success", "up_to_date")
 FILE_STATUS_LABELS = {"accepted": "已接收", "superseded": "已被新版本替代", "rejected": "已拒收"}
 
 
@@ -20,6 +26,8 @@ def _fmt_run(run: dict[str, Any] | None) -> str:
     text = f"{run.get('ended_at') or run.get('started_at')}  {label}  (run {rid}, 基准日 {run.get('as_of')})"
     if run.get("status") == "success":
         text += f"，新文件 {run.get('files_ingested') or 0}，拒收 {run.get('files_rejected') or 0}"
+    elif run.get("status") == "up_to_date":
+        text += f"，收件箱 {run.get('files_seen') or 0} 个文件均已采集"
     return text
 
 
@@ -53,8 +61,9 @@ def _query(home: Home, sql: str, params: Iterable[Any] = ()) -> list[tuple] | No
 def render_status(home: Home) -> str:
     runs = read_runs(home)
     last = runs[-1] if runs else None
+    # "last success" is the last run that rebuilt; an up-to-date run rebuilt nothing
     last_ok = next((r for r in reversed(runs) if r.get("status") == "success"), None)
-    last_bad = next((r for r in reversed(runs) if r.get("status") != "success"), None)
+    last_bad = next((r for r in reversed(runs) if r.get("status") not in OK_STATUSES), None)
     lines = [f"宜业高桥 数据仓库状态 (status) — {home.root}", ""]
     lines.append(f"最近一次运行 (last run):     {_fmt_run(last)}")
     lines.append(f"最近一次成功 (last success): {_fmt_run(last_ok)}")
