@@ -116,3 +116,44 @@ def test_large_tables_validated_in_chunks(warehouse, tmp_path, monkeypatch):
     assert len([r for r in results if r.table == "roster_rows"]) == len(
         [r for r in run_gx_suites(warehouse.warehouse) if r.table == "roster_rows"]
     )
+
+
+def test_only_the_latest_ingest_is_validated_unless_scope_all(tmp_path):
+    """The nightly cost follows the new files: rows of earlier ingest runs (validated when
+    they arrived) are not re-validated; source_files is always validated whole."""
+    home = new_home(tmp_path)
+    roster_workbook(home.inbox / "old.xlsx", [person(1), person(2)])
+    ingest_inbox(home)
+    roster_workbook(home.inbox / "new.xlsx", [person(3)], period="2024-05")
+    ingest_inbox(home)
+    con = duckdb.connect(str(home.warehouse))
+    old_sha = con.execute(
+        "select source_sha256 from raw.source_files where source_file = 'old.xlsx'"
+    ).fetchone()[0]
+    con.execute(
+        "update raw.roster_rows set employment_status = '打工' where source_sha256 = ?", [old_sha]
+    )
+    con.close()
+
+    def status_in_set(results):
+        return next(
+            r
+            for r in results
+            if r.table == "roster_rows"
+            and r.column == "employment_status"
+            and r.expectation == "expect_column_values_to_be_in_set"
+        )
+
+    latest = run_gx_suites(home.warehouse, today=date(2026, 1, 1))
+    assert [(r.table, r.column) for r in latest if not r.success] == []
+    assert status_in_set(latest).success
+    full = run_gx_suites(home.warehouse, today=date(2026, 1, 1), scope="all")
+    assert (status_in_set(full).success, status_in_set(full).unexpected_count) == (False, 2)
+    # source_files (one row per file) is validated whole even in the latest scope
+    con = duckdb.connect(str(home.warehouse))
+    con.execute("update raw.source_files set status = 'weird' where source_sha256 = ?", [old_sha])
+    con.close()
+    latest = run_gx_suites(home.warehouse, today=date(2026, 1, 1))
+    status = next(r for r in latest if r.table == "source_files" and r.column == "status"
+                  and r.expectation == "expect_column_values_to_be_in_set")
+    assert (status.success, status.unexpected_count) == (False, 1)
