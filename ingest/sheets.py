@@ -17,6 +17,9 @@ from ingest import normalize as nz
 from ingest.rules import ERROR, WARNING, Issue, row_issue
 
 HEADER_SEARCH_ROWS = 15
+MEMO_LIMIT = 4096  # distinct values remembered per column and sheet
+_MISS = object()
+UNIQUE_KINDS = frozenset({"text", "id", "phone"})  # mostly distinct per row: not memoised
 FOOTER_PREFIXES = (
     "合计",
     "小计",
@@ -320,11 +323,20 @@ def read_sheet(rows: Sequence[Sequence[object]], spec: SheetSpec, ctx: SheetCont
                 )
             )
 
+    # Per column, the parse of a value seen before in this sheet (statuses, code lists,
+    # employers, dates repeat): every parser is a pure function of the value and the context.
+    parsers = [
+        (j, col, None if col.kind in UNIQUE_KINDS else {})
+        for j, col, _n in mapping
+        if col is not None and col.field is not None
+    ]
     footer_seen = False
     for k, row in enumerate(body):
         rn = h + 2 + k  # 1-based Excel row number
-        nonblank = [j for j, v in enumerate(row) if not nz.is_blank(v) and j not in ignore_idx]
-        if not nonblank:
+        if not any(
+            v is not None and v != "" and j not in ignore_idx and not nz.is_blank(v)
+            for j, v in enumerate(row)
+        ):
             res.rows_ignored += 1
             continue
         if _is_footer(row, ignore_idx):
@@ -341,11 +353,21 @@ def read_sheet(rows: Sequence[Sequence[object]], spec: SheetSpec, ctx: SheetCont
         warnings: list[Issue] = []
         rec: dict = {"row_number": rn}
         try:
-            for j, col, _name in mapping:
-                if col is None or col.field is None:
-                    continue
+            for j, col, memo in parsers:
                 value = row[j] if j < len(row) else None
-                rec[col.field] = _parse_cell(col, value, ctx, warnings, rn)
+                if memo is None:
+                    rec[col.field] = _parse_cell(col, value, ctx, warnings, rn)
+                    continue
+                key = (type(value), value)  # 1, 1.0 and True are equal but parse differently
+                hit = memo.get(key, _MISS)
+                if hit is not _MISS:
+                    rec[col.field] = hit
+                    continue
+                n_warn = len(warnings)
+                parsed = _parse_cell(col, value, ctx, warnings, rn)
+                if len(warnings) == n_warn and len(memo) < MEMO_LIMIT:
+                    memo[key] = parsed  # clean results only: warnings carry the row number
+                rec[col.field] = parsed
             if spec.check is not None:
                 warnings.extend(spec.check(rec, rn, ctx))
         except RowError as e:
