@@ -137,6 +137,7 @@ WRITE_ORDER = (
 )
 BATCH_FILES = 64  # files per write transaction
 BATCH_ROWS = 100_000  # or fewer when the files are big (bounded memory)
+PARSE_AHEAD = 32  # parsed files that may wait for the writer (bounded memory)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -444,7 +445,7 @@ def _parse_all(
                 yield item, None, exc
         return
     ctx = multiprocessing.get_context(_START_METHOD)
-    window = workers * 3
+    window = workers * 3 + PARSE_AHEAD  # keep workers busy while a batch is written
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures: deque = deque()
         it = iter(pending)
