@@ -48,6 +48,11 @@ GUIDE = {
 }
 RUN_ID_CELL = ("封面", "B8")
 GENERATED_CELL = ("封面", "B7")
+# 数据血缘: label (column A) of the dbt manifest hash (column B). dbt writes its invocation
+# id and timestamps into manifest.json, so this cell differs between two runs on the same
+# inputs — with B7/B8 above, the only cells that may (docs/AUDIT.md, "Reproduction").
+MANIFEST_LABEL = "dbt 模型清单哈希 (manifest.json sha256)"
+MODELS_HEADER = ["指标代码", "指标", "dbt 模型"]
 PLAN_YEARS = (2022, 2023, 2024)
 
 
@@ -478,10 +483,10 @@ def _lineage(
     ws.cell(row=r, column=2, value=f"='{RUN_ID_CELL[0]}'!{RUN_ID_CELL[1]}").font = BODY
     ws.cell(row=r + 1, column=1, value="代码版本").font = BOLD
     ws.cell(row=r + 1, column=2, value=code_version).font = BODY
-    ws.cell(row=r + 2, column=1, value="dbt manifest sha256").font = BOLD
+    ws.cell(row=r + 2, column=1, value=MANIFEST_LABEL).font = BOLD
     ws.cell(row=r + 2, column=2, value=lin.get("dbt_manifest_sha256") or "—").font = BODY
     r += 4
-    write_header(ws, ["指标代码", "指标", "dbt 模型"], row=r)
+    write_header(ws, MODELS_HEADER, row=r)
     cat = _rows(
         con,
         "select indicator_code, indicator_name, models from marts.indicator_catalog "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -39,7 +39,12 @@ def publish_reports(
     code_version: str,
     generated_at: datetime | None = None,
     lineage: dict | None = None,
+    lineage_by_year: Mapping[int, dict | None] | None = None,
 ) -> list[Path]:
+    """Write both workbooks of every year; returns the paths written.
+
+    The 数据血缘 sheet of year Y gets ``lineage_by_year[Y]`` when given (what
+    ``yiye.audit.lineage_for_workbook(home, Y, run_id=...)`` returns), else ``lineage``."""
     generated_at = generated_at or datetime.now(TZ).replace(tzinfo=None, microsecond=0)
     written: list[Path] = []
     con = duckdb.connect(str(home.warehouse), read_only=True)
@@ -50,7 +55,8 @@ def publish_reports(
                     home.report_path(year, "assessment"),
                     lambda p, y=year: build_assessment_workbook(
                         con, y, p, run_id=run_id, code_version=code_version,
-                        generated_at=generated_at, lineage=lineage,
+                        generated_at=generated_at,
+                        lineage=(lineage_by_year or {}).get(y, lineage),
                     ),
                 )
             )  # fmt: skip

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from yiye.audit import compare_workbooks, reproduce_year
+from reports.assessment import MANIFEST_LABEL
+from yiye.audit import compare_workbooks, reproduce_year, run_specific_values
 from yiye.config import Home
 
 
@@ -58,6 +59,29 @@ def test_reproduce_year_from_the_archive(built_home: Home, tmp_path: Path) -> No
     assert [f["source_sha256"] for f in new_record["source_files"]] == [
         f["source_sha256"] for f in record["source_files"]
     ]
-    assert (
-        compare_workbooks(original, rebuilt, ignore=[record["run_id"], new_record["run_id"]]) == []
-    )
+    ignore = run_specific_values(record) + run_specific_values(new_record)
+    if record["code_version"] != new_record["code_version"]:
+        # not a difference the reproduction may have: the shared checkout got a new commit
+        # between the two runs (developers committing while the suite runs)
+        ignore += [record["code_version"], new_record["code_version"]]
+    assert compare_workbooks(original, rebuilt, ignore=ignore) == []
+    # what run_specific_values adds beyond the run ids: only the manifest-hash cell of
+    # 数据血缘, each workbook showing its own run's manifest
+    hashes = (record["dbt_manifest_sha256"], new_record["dbt_manifest_sha256"])
+    label_row = _row_of(rebuilt, "数据血缘", MANIFEST_LABEL)
+    diffs = compare_workbooks(original, rebuilt, ignore=[record["run_id"], new_record["run_id"]])
+    assert set(diffs) <= {f"数据血缘!R{label_row}C2: {hashes[0]!r} != {hashes[1]!r}"}, diffs
+    assert _row_of(original, "数据血缘", hashes[0]) == label_row
+    assert _row_of(rebuilt, "数据血缘", hashes[1]) == label_row
+
+
+def _row_of(path: Path, sheet: str, value: str) -> int:
+    """The row where ``value`` is in column A (a label) or B (its value)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    try:
+        rows = wb[sheet].iter_rows(max_col=2, values_only=True)
+        return next(i for i, r in enumerate(rows, 1) if value in r)
+    finally:
+        wb.close()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
+from datetime import date
 from pathlib import Path
 
 import jsonschema
@@ -120,6 +122,19 @@ def test_upstream_models_and_lineage_for_workbook(home: Home) -> None:
     assert data["run_id"] == "run-7"
     assert len(data["dbt_manifest_sha256"]) == 64
     assert data["code_version"]
+    # the publishing run passes its own ids: the latest record (run-7) is a previous run's
+    mine = lineage_for_workbook(
+        home, YEAR, run_id="run-8", as_of=date(2024, 7, 1), code_version="cv-8"
+    )
+    assert (mine["run_id"], mine["as_of"], mine["code_version"]) == ("run-8", "2024-07-01", "cv-8")
+    assert mine["models_by_indicator"] == data["models_by_indicator"]
+    # the hash is of the manifest in lineage/ now, not the one the record saw
+    manifest_path = home.lineage / "manifest.json"
+    manifest_path.write_text(manifest_path.read_text() + "\n")
+    changed = lineage_for_workbook(home, YEAR, run_id="run-8")
+    assert changed["dbt_manifest_sha256"] == hashlib.sha256(manifest_path.read_bytes()).hexdigest()
+    assert changed["dbt_manifest_sha256"] != data["dbt_manifest_sha256"]
+    assert changed["as_of"] is None  # never mixed in from another run's record
 
 
 def test_schema_rejects_a_malformed_event(home: Home) -> None:

@@ -56,3 +56,10 @@ def test_record_with_explicit_files(tmp_path: Path) -> None:
         versioning.record_data_version(home, "r2", "2024-01-31", source_files=files).read_text()
     )
     assert rec["source_files"] == [{**files[0], "archive_file": None}]
+
+
+def test_record_keeps_the_code_version_the_run_published(tmp_path: Path) -> None:
+    # the reports asset passes the version it wrote into the workbooks, asked once per run
+    home = make_home(tmp_path / "home")
+    path = versioning.record_data_version(home, "r3", "2024-06-30", version="0123abc+dirty")
+    assert json.loads(path.read_text())["code_version"] == "0123abc+dirty"

@@ -54,3 +54,21 @@ def test_failed_build_leaves_previous_file_and_no_temp(home, monkeypatch):
         "assessment_2024.xlsx",
         "data_quality_2024.xlsx",
     ]
+
+
+def _manifest_cell(path) -> object:
+    from reports.assessment import MANIFEST_LABEL
+
+    ws = openpyxl.load_workbook(path)["数据血缘"]
+    return next(r[1] for r in ws.iter_rows(values_only=True) if r[0] == MANIFEST_LABEL)
+
+
+def test_lineage_per_year_reaches_each_workbook(home):
+    shared = {"dbt_manifest_sha256": "0" * 64, "models_by_indicator": {}}
+    per_year = {2024: {"dbt_manifest_sha256": "4" * 64, "models_by_indicator": {}}}
+    publish.publish_reports(
+        home, [2023, 2024], run_id="r", code_version="v", lineage=shared, lineage_by_year=per_year
+    )
+    assert _manifest_cell(home.report_path(2024, "assessment")) == "4" * 64
+    # a year missing from lineage_by_year falls back to the shared lineage
+    assert _manifest_cell(home.report_path(2023, "assessment")) == "0" * 64

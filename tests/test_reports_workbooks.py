@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from fixtures.marts_fixture import N1, N2, V1, V2, create_marts_db
 
-from reports.assessment import SHEETS, build_assessment_workbook
+from reports.assessment import MANIFEST_LABEL, MODELS_HEADER, SHEETS, build_assessment_workbook
 from reports.data_quality import build_data_quality_workbook
 from reports.hints import FIX_HINTS, GENERIC_HINT
 
@@ -32,11 +32,28 @@ def con(db):
     c.close()
 
 
-def _build(con, tmp: Path, year: int, run_id: str = "run-1", at: datetime = T0) -> Path:
+def _build(
+    con,
+    tmp: Path,
+    year: int,
+    run_id: str = "run-1",
+    at: datetime = T0,
+    lineage: dict | None = None,
+) -> Path:
     return build_assessment_workbook(
         con, year, tmp / f"a_{year}_{run_id}.xlsx", run_id=run_id, code_version="abc123",
-        generated_at=at,
+        generated_at=at, lineage=lineage,
     )  # fmt: skip
+
+
+# what yiye.audit.lineage_for_workbook returns (hand-made)
+LINEAGE = {
+    "models_by_indicator": {"community_employment_rate": ["int_a", "stg_b", "villages"]},
+    "dbt_manifest_sha256": "a" * 64,
+    "run_id": "run-A",
+    "as_of": "2024-06-30",
+    "code_version": "abc123",
+}
 
 
 @pytest.fixture(scope="module")
@@ -207,12 +224,37 @@ def _cells(path: Path) -> dict[tuple[str, str], object]:
 
 
 def test_deterministic_except_time_and_run_id(con, tmp_path):
-    a = _cells(_build(con, tmp_path, 2024, "run-A", datetime(2024, 7, 1, 2, 0)))
-    b = _cells(_build(con, tmp_path, 2024, "run-B", datetime(2024, 7, 2, 3, 4)))
+    a = _cells(_build(con, tmp_path, 2024, "run-A", datetime(2024, 7, 1, 2, 0), LINEAGE))
+    b_lin = {**LINEAGE, "run_id": "run-B"}
+    b = _cells(_build(con, tmp_path, 2024, "run-B", datetime(2024, 7, 2, 3, 4), b_lin))
     diff = {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
     assert diff == {("封面", "B7"), ("封面", "B8")}
     assert a[("封面", "B8")] == "run-A"
     assert "='封面'!B8" in {v for (sheet, _), v in a.items() if sheet == "数据血缘"}
+    # another dbt manifest (dbt stamps each invocation into it): exactly one more cell
+    c_lin = {**b_lin, "dbt_manifest_sha256": "b" * 64}
+    c = _cells(_build(con, tmp_path, 2024, "run-C", datetime(2024, 7, 2, 3, 4), c_lin))
+    diff = {k for k in b.keys() | c.keys() if b.get(k) != c.get(k)}
+    (label,) = [k for k, v in c.items() if v == MANIFEST_LABEL]
+    hash_cell = ("数据血缘", "B" + label[1][1:])
+    assert diff == {("封面", "B8"), hash_cell}
+    assert c[hash_cell] == "b" * 64
+
+
+def test_lineage_sheet_manifest_hash_and_models(con, tmp_path):
+    ws = openpyxl.load_workbook(_build(con, tmp_path, 2024, lineage=LINEAGE))["数据血缘"]
+    rows = _rows(ws, 1)
+    by_label = {r[0]: r[1] for r in rows if r[0]}
+    assert by_label[MANIFEST_LABEL] == "a" * 64
+    assert by_label["代码版本"] == "abc123"
+    start = rows.index(tuple(MODELS_HEADER) + (None,) * (len(rows[0]) - 3))
+    models = {r[0]: r[2] for r in rows[start + 1 :] if r[0]}
+    # from the lineage where it names models, else the catalog's own list (fixture: int_a|int_b)
+    assert models["community_employment_rate"] == "int_a、stg_b、villages"
+    assert models["hard_to_employ_placement_rate"] == "int_a、int_b"
+    # without lineage the hash is shown as missing, not invented
+    ws0 = openpyxl.load_workbook(_build(con, tmp_path, 2024, "r0"))["数据血缘"]
+    assert {r[0]: r[1] for r in _rows(ws0, 1) if r[0]}[MANIFEST_LABEL] == "—"
 
 
 def test_data_quality_workbook(con, tmp_path):

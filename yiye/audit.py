@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from yiye.config import TZ, Home
-from yiye.versioning import code_version, load_run_record, manifest_sha256
+from yiye.versioning import code_version as current_code_version
+from yiye.versioning import load_run_record, manifest_sha256
 
 MANIFEST_NAME = "MANIFEST.sha256"
 README_NAME = "README_审计说明.txt"
@@ -222,7 +223,7 @@ def _run_record(home: Home, year: int) -> dict[str, Any]:
         record = {
             "run_id": None,
             "as_of": None,
-            "code_version": code_version(),
+            "code_version": current_code_version(),
             "dbt_manifest_sha256": manifest_sha256(home.lineage),
             "source_files": [],
             "note": "no run record found in lineage/runs; built at pack time",
@@ -348,13 +349,23 @@ def _kpi_codes(home: Home, year: int) -> list[str]:
         con.close()
 
 
-def lineage_for_workbook(home: Home, year: int) -> dict[str, Any]:
+def lineage_for_workbook(
+    home: Home,
+    year: int,
+    *,
+    run_id: str | None = None,
+    as_of: date | str | None = None,
+    code_version: str | None = None,
+) -> dict[str, Any]:
     """Data for the 数据血缘 sheet.
 
     ``models_by_indicator``: for each indicator, the sorted dbt models (and seeds) upstream
     of the models named for it in ``marts.indicator_catalog.models`` — or, when the catalog
-    names none, everything upstream of ``kpi_town_year``. Also ``dbt_manifest_sha256``,
-    ``run_id``, ``as_of`` and ``code_version`` of the latest run record.
+    names none, everything upstream of ``kpi_town_year``. ``dbt_manifest_sha256``: sha256 of
+    ``home/lineage/manifest.json`` as it is now (the dbt asset copies this run's manifest
+    there before the reports run). ``run_id``, ``as_of``, ``code_version``: the arguments.
+    The run that is publishing passes its own, because its run record is only written after
+    the workbooks; without ``run_id`` they come from the latest run record (a previous run).
     """
     from yiye.lineage import upstream_models
 
@@ -380,13 +391,16 @@ def lineage_for_workbook(home: Home, year: int) -> dict[str, Any]:
             models_by_indicator[code] = sorted(models)
         else:
             models_by_indicator[code] = fallback
-    record = load_run_record(home) or {}
+    # a run id given = the current run: the latest record belongs to another run, never mix
+    record = (load_run_record(home) or {}) if run_id is None else {}
+    if isinstance(as_of, date):
+        as_of = as_of.isoformat()
     return {
         "models_by_indicator": models_by_indicator,
         "dbt_manifest_sha256": manifest_sha256(home.lineage),
-        "run_id": record.get("run_id"),
-        "as_of": record.get("as_of"),
-        "code_version": record.get("code_version") or code_version(),
+        "run_id": run_id or record.get("run_id"),
+        "as_of": as_of or record.get("as_of"),
+        "code_version": code_version or record.get("code_version") or current_code_version(),
     }
 
 
@@ -443,6 +457,15 @@ def reproduce_year(
     return new.report_path(year, "assessment")
 
 
+def run_specific_values(record: Mapping[str, Any]) -> list[str]:
+    """The values of a run record that legitimately differ between a workbook and its
+    reproduction, to pass (for both records) as ``compare_workbooks(ignore=...)``: the run
+    id (封面!B8; 数据血缘 only refers to it) and the dbt manifest hash (数据血缘: dbt stamps
+    its invocation id and timestamps into manifest.json, so every run has its own). With the
+    generation time (封面!B7) these are the only cells allowed to differ (docs/AUDIT.md)."""
+    return [str(v) for v in (record.get("run_id"), record.get("dbt_manifest_sha256")) if v]
+
+
 def _comparable(value: Any, ignore: Iterable[str]) -> Any:
     if isinstance(value, datetime):
         return "<datetime>"
@@ -459,9 +482,9 @@ _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?")
 
 
 def compare_workbooks(a: Path, b: Path, *, ignore: Iterable[str] = ()) -> list[str]:
-    """Cells whose values differ between two workbooks (``sheet!A1: x != y``), ignoring
+    """Cells whose values differ between two workbooks (``sheet!R1C1: x != y``), ignoring
     generation times (datetimes, timestamp text) and cells containing an ``ignore`` token
-    (the two run ids). Sheet lists and sizes must match."""
+    (``run_specific_values`` of both run records). Sheet lists and sizes must match."""
     from openpyxl import load_workbook
 
     tokens = [t for t in ignore if t]

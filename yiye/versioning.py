@@ -128,12 +128,15 @@ def record_data_version(
     target_dir: Path | None = None,
     years: Iterable[int] | None = None,
     extra: Mapping[str, Any] | None = None,
+    version: str | None = None,
 ) -> Path:
     """Write ``home/lineage/runs/<run_id>.json`` and return its path.
 
     ``source_files``: rows with at least ``source_sha256`` (+ ``kind``, ``status``,
     ``source_file``); read from the warehouse when omitted. ``target_dir``: where
-    ``manifest.json`` is (default ``home/lineage``).
+    ``manifest.json`` is (default ``home/lineage``). ``version``: the code version the run
+    wrote into its workbooks (default: ``code_version()`` now — which differs if the
+    checkout moved on during the run).
     """
     files = (
         [dict(f) for f in source_files]
@@ -148,7 +151,7 @@ def record_data_version(
         "run_id": run_id,
         "as_of": _iso(as_of),
         "recorded_at": datetime.now(TZ).isoformat(timespec="seconds"),
-        "code_version": code_version(),
+        "code_version": version or code_version(),
         "dbt_manifest_sha256": manifest_sha256(target_dir or home.lineage),
         "years": sorted(years) if years is not None else None,
         "source_files": files,

@@ -6,7 +6,8 @@ interface.md/ARCHITECTURE.md that are present in the manifest stand in.
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import dagster as dg
 
@@ -14,6 +15,7 @@ from orchestration import lineage_hooks
 from orchestration.project import dbt_project
 from orchestration.resources import YiyeHome, say
 from orchestration.translator import YiyeDbtTranslator
+from yiye.config import Home
 from yiye.runlog import code_version
 
 ASSESSMENT_KEY = dg.AssetKey(["reports", "assessment"])
@@ -65,6 +67,55 @@ def mart_deps(workbook: str, manifest: dict | None = None) -> list[dg.AssetKey]:
     return sorted(keys, key=lambda k: k.to_user_string())
 
 
+def workbook_lineage(
+    warn: Callable[[str], None],
+    home: Home,
+    years: Iterable[int],
+    *,
+    run_id: str,
+    as_of: str,
+    code_version: str,
+) -> dict[int, dict | None]:
+    """Per year, the 数据血缘 data of *this* run (yiye.audit.lineage_for_workbook): the dbt
+    manifest the dbt asset just copied into home/lineage and this run's id, as_of and code
+    version (the latest run record is the previous run's: this run's is written after the
+    workbooks). A failure leaves that year's sheet without models and hash, with a warning."""
+    from yiye.audit import lineage_for_workbook
+
+    out: dict[int, dict | None] = {}
+    for year in years:
+        try:
+            out[year] = lineage_for_workbook(
+                home, year, run_id=run_id, as_of=as_of, code_version=code_version
+            )
+        except Exception as exc:  # noqa: BLE001 - the figures are fine without the lineage
+            warn(f"数据血缘读取失败 (lineage for {year} not available): {exc}")
+            out[year] = None
+    return out
+
+
+def _record_data_version(
+    warn: Callable[[str], None],
+    home: Home,
+    run_id: str,
+    as_of: str,
+    years: list[int],
+    version: str,
+) -> Path | None:
+    """home/lineage/runs/<run_id>.json (as lineage_hooks.data_version) with the code version
+    the workbooks show: asking git again could give another answer if the checkout moved on
+    during the run. A failure is a warning, never a failed run."""
+    from yiye.versioning import record_data_version
+
+    try:
+        return record_data_version(
+            home, run_id, as_of, target_dir=home.lineage, years=years, version=version
+        )
+    except Exception as exc:  # noqa: BLE001 - lineage must not break a run
+        warn(f"血缘记录写入失败 (lineage not written): record_data_version: {exc}")
+        return None
+
+
 def _reports_written(paths: Iterable) -> dict[str, dg.MetadataValue]:
     return {"files": dg.MetadataValue.text("\n".join(str(p) for p in paths))}
 
@@ -93,19 +144,30 @@ def report_assets(context: dg.AssetExecutionContext, yiye: YiyeHome):
     from reports.publish import publish_reports
 
     say(context, f"发布报表 (publishing workbooks) {yiye.years[0]}–{yiye.years[-1]}")
+    version = code_version()
+    lineage = workbook_lineage(
+        context.log.warning,
+        yiye.building_home,
+        yiye.years,
+        run_id=context.run_id,
+        as_of=yiye.as_of_date.isoformat(),
+        code_version=version,
+    )
     paths = publish_reports(
         yiye.building_home,
         yiye.years,
         run_id=context.run_id,
-        code_version=code_version(),
+        code_version=version,
+        lineage_by_year=lineage,
     )
     lineage_hooks.report_events(context.log.warning, yiye.building_home, context.run_id, paths)
-    record = lineage_hooks.data_version(
+    record = _record_data_version(
         context.log.warning,
         yiye.building_home,
         context.run_id,
         yiye.as_of_date.isoformat(),
         yiye.years,
+        version,
     )
     if record is not None:
         say(context, f"运行记录 (run record): {record}")
