@@ -34,13 +34,3 @@
 {% macro duckdb__events_round(expr, digits) -%}
     round(cast({{ expr }} as double), {{ digits }})
 {%- endmacro %}
-
-{#- Generic test: the combination of `columns` is unique. -#}
-{% test events_unique_combination(model, columns) %}
-    select
-        {{ columns | join(', ') }},
-        count(*) as n_rows
-    from {{ model }}
-    group by {{ columns | join(', ') }}
-    having count(*) > 1
-{% endtest %}

@@ -1,9 +1,0 @@
-{#- Generic test: the combination of `columns` is unique (NULLs compare equal). -#}
-{% test population_unique_combination(model, columns) %}
-    select
-        {{ columns | join(', ') }},
-        count(*) as n_rows
-    from {{ model }}
-    group by {{ columns | join(', ') }}
-    having count(*) > 1
-{% endtest %}
