@@ -583,3 +583,26 @@ def test_open_placements_match_the_roster(demo):
             assert str(row["就业单位"]) == str(line["推荐单位"])
             checked += 1
     assert checked >= 5
+
+
+def test_hard_to_employ_graduates_have_a_cohort_every_year(demo):
+    """kpis.md hard_to_employ_graduate_placement_rate: persons tagged 就业困难高校毕业生 in a row
+    whose class is U. The demo keeps a few such persons in every year, and some of them find
+    work later (the rate is neither 0/0 nor trivially 0)."""
+    _, _, rosters, bad = demo
+    cohort: dict[int, set] = defaultdict(set)
+    employed_later: set = set()
+    for r in rosters:
+        for _, row, cls in r.classes(bad):
+            tags = str(row.get("人员类别", ""))
+            pid = str(row["身份证号码"])
+            if "就业困难高校毕业生" in tags:
+                assert "离校未就业高校毕业生" in tags
+                if cls == "U":
+                    cohort[r.month.year].add(pid)
+                elif cls == "E":
+                    employed_later.add(pid)
+    assert all(len(cohort[y]) >= 1 for y in (2022, 2023, 2024)), dict(cohort)
+    everyone = set().union(*cohort.values())
+    assert len(everyone) <= 40  # a few persons, not a crowd (about 300 on the rosters)
+    assert employed_later & everyone

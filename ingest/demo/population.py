@@ -166,6 +166,8 @@ class World:
         self.rng = random.Random(f"{seed}-population")
         self.scale = scale
         self.ids = IdFactory(random.Random(f"{seed}-ids"))
+        # own stream, so the rest of the simulation draws the same numbers as before
+        self.grad_rng = random.Random(f"{seed}-hard-graduates")
         self.male_names = male_names
         self.female_names = female_names
         self.villages = [Village(i, c, n, t, target=scale) for i, (c, n, t) in enumerate(villages)]
@@ -500,8 +502,27 @@ class World:
             goal = v.target * (1 + 0.01 * self.month_no / 12)
             while size < goal and rng.random() < 0.7:
                 size += len(self.new_household(v, ms, arriving=True).members)
+        self._hard_graduates(ms, unemployed)
         self._new_enterprises(ms, me, employed)
         self._training(ms, me, unemployed, employed)
+
+    def _hard_graduates(self, ms: date, unemployed: list[Person]) -> None:
+        """Now and then an unemployed young graduate is recognised as 就业困难高校毕业生 (from a
+        低保 or 零就业 family, disabled, long without work...). Graduating students alone are
+        too rare in a small demo for kpis.md's hard_to_employ_graduate_placement_rate to have a
+        cohort; this keeps a few such persons in every run (a floor, like new enterprises)."""
+        rng = self.grad_rng
+        lam = max(0.25, 0.4 * self.scale / 40 * len(self.villages) / 20)
+        n = int(lam) + (1 if rng.random() < lam - int(lam) else 0)
+        for _ in range(n):
+            pool = [p for p in unemployed
+                    if p.education in HIGHER_EDU and 21 <= p.age(ms) <= 30
+                    and "就业困难高校毕业生" not in p.tags]  # fmt: skip
+            if not pool:
+                return
+            p = pool[rng.randrange(len(pool))]
+            p.tags.update(("离校未就业高校毕业生", "就业困难高校毕业生"))
+            p.touch()
 
     def _new_enterprises(self, ms: date, me: date, employed: list[Person]) -> None:
         """Start-ups founded this month besides roster persons turning 自主创业."""
