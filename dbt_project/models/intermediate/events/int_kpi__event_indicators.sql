@@ -52,67 +52,6 @@ spine as (
     cross join indicators
 ),
 
-town_counts as (
-    select
-        year,
-        indicator_code,
-        sum(case when in_numerator then 1 else 0 end) as numerator,
-        sum(case when member_status in ('numerator', 'denominator') then 1 else 0 end) as denominator,
-        sum(case when member_status = 'excluded' then 1 else 0 end) as excluded
-    from members
-    where counts_for_town
-    group by
-        year,
-        indicator_code
-),
-
-village_counts as (
-    select
-        year,
-        indicator_code,
-        village_code,
-        sum(case when in_numerator then 1 else 0 end) as numerator,
-        sum(case when member_status in ('numerator', 'denominator') then 1 else 0 end) as denominator,
-        sum(case when member_status = 'excluded' then 1 else 0 end) as excluded
-    from members
-    where village_code is not null
-    group by
-        year,
-        indicator_code,
-        village_code
-),
-
-counted as (
-    select
-        spine.*,
-        coalesce(town_counts.numerator, village_counts.numerator, 0) as numerator,
-        coalesce(town_counts.denominator, village_counts.denominator, 0) as denominator,
-        coalesce(town_counts.excluded, village_counts.excluded, 0) as excluded
-    from spine
-    left join town_counts
-        on spine.village_code is null
-        and town_counts.year = spine.year
-        and town_counts.indicator_code = spine.indicator_code
-    left join village_counts
-        on village_counts.year = spine.year
-        and village_counts.indicator_code = spine.indicator_code
-        and village_counts.village_code = spine.village_code
-),
-
-final as (
-    select
-        cast(year as integer) as year,
-        village_code,
-        indicator_code,
-        cast(numerator as integer) as numerator,
-        case when has_denominator then cast(denominator as integer) end as denominator,
-        case when has_exclusion then cast(excluded as integer) end as excluded,
-        case
-            when not is_rate then cast(numerator as double precision)
-            when denominator = 0 then null
-            else cast(numerator as double precision) / cast(denominator as double precision)
-        end as value
-    from counted
-)
+{{ kpi_indicator_rows('members', town_where='counts_for_town') }}
 
 select * from final
