@@ -41,7 +41,8 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _dbt(args: list[str], tmp: Path, name: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+def _dbt(args: list[str], tmp: Path, name: str, env: dict[str, str]) -> subprocess.Popen:
+    """Start one dbt invocation with its own target/log paths (never dbt_project/target)."""
     cmd = [
         str(DBT),
         *args,
@@ -57,16 +58,25 @@ def _dbt(args: list[str], tmp: Path, name: str, env: dict[str, str]) -> subproce
         "4",
     ]
     full_env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env}
-    return subprocess.run(
-        cmd, cwd=DBT_DIR, env=full_env, capture_output=True, text=True, timeout=600
+    out = (tmp / f"{name}.out").open("w")
+    return subprocess.Popen(
+        cmd, cwd=DBT_DIR, env=full_env, stdout=out, stderr=subprocess.STDOUT, text=True
     )
 
 
-def _failure_summary(proc: subprocess.CompletedProcess) -> str:
-    """dbt's own end-of-run summary (the failing nodes and their database errors)."""
-    out = proc.stdout
-    cut = out.find("Completed with")
-    return (out[cut:] if cut >= 0 else out[-4000:])[:6000] + proc.stderr[-2000:]
+def _finish(proc: subprocess.Popen, tmp: Path, name: str) -> None:
+    try:
+        rc = proc.wait(timeout=600)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    if rc != 0:
+        # dbt's own end-of-run summary: the failing nodes and their database errors.
+        out = (tmp / f"{name}.out").read_text(errors="replace")
+        cut = out.find("Completed with")
+        pytest.fail(
+            f"dbt build on {name} failed:\n" + (out[cut:] if cut >= 0 else out[-4000:])[:6000]
+        )
 
 
 @pytest.fixture(scope="module")
@@ -94,15 +104,8 @@ def engines(tmp_path_factory: pytest.TempPathFactory):
     summary = ingest_inbox(home)
     assert summary.files_failed == 0 and summary.rows_accepted > 0, summary.errors
 
-    duck = _dbt(
-        ["build", "--resource-type", "seed", "--resource-type", "model"],
-        tmp,
-        "duckdb",
-        {"YIYE_WAREHOUSE": str(home.warehouse)},
-    )
-    assert duck.returncode == 0, _failure_summary(duck)
-
     cluster = PgCluster(pg_bin)
+    procs: list[subprocess.Popen] = []
     try:
         cluster.start()
         con = cluster.connect()
@@ -111,11 +114,27 @@ def engines(tmp_path_factory: pytest.TempPathFactory):
         finally:
             con.close()
         assert counts["roster_rows"] > 0 and counts["referral_rows"] > 0, counts
+        # The two builds are independent: run them side by side (dbt is mostly single-core
+        # Python). DuckDB: seeds and models only (its tests run in tests/test_dbt_*.py);
+        # Postgres: everything, data tests and unit tests included.
+        duck = _dbt(
+            ["build", "--resource-type", "seed", "--resource-type", "model"],
+            tmp,
+            "duckdb",
+            {"YIYE_WAREHOUSE": str(home.warehouse)},
+        )
+        procs.append(duck)
         pg = _dbt(["build", "--target", "postgres"], tmp, "postgres", cluster.env())
-        assert pg.returncode == 0, _failure_summary(pg)
+        procs.append(pg)
+        _finish(pg, tmp, "postgres")
+        _finish(duck, tmp, "duckdb")
         results = json.loads((tmp / "target_postgres" / "run_results.json").read_text())
         yield home.warehouse, cluster, results
     finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
         cluster.stop()
 
 
