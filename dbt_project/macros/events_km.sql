@@ -78,3 +78,43 @@ km_final as (
     from km_survival
 )
 {%- endmacro %}
+
+{#- Kaplan–Meier curve mart body shared by survival_curve_startups and
+    survival_curve_placements (kpis.md). From `source` (a CTE of subjects) keeps the rows with
+    start <= as_of (and `where`, if given); a subject's time is the whole calendar months from
+    `start_col` to its event (`event_col` <= as_of), else to its censoring date (`censor_col`
+    <= as_of, if given), else to as_of; negative times count as 0. Emits the CTEs `observed`,
+    `subjects`, the events_km_curve CTEs and `final`; call after `with recursive <source> as
+    (...),` and end with `select * from final`. -#}
+{% macro events_km_curve_from(source, start_col, event_col, censor_col=none, where=none) -%}
+observed as (
+    select
+        {{ start_col }} as origin_date,
+        case
+            when {{ event_col }} is not null and {{ event_col }} <= {{ as_of() }} then {{ event_col }}
+            {%- if censor_col %}
+            when {{ censor_col }} is not null and {{ censor_col }} <= {{ as_of() }} then {{ censor_col }}
+            {%- endif %}
+            else {{ as_of() }}
+        end as end_date,
+        {{ event_col }} is not null and {{ event_col }} <= {{ as_of() }} as is_event
+    from {{ source }}
+    where {{ start_col }} <= {{ as_of() }}
+        {%- if where %}
+        and {{ where }}
+        {%- endif %}
+),
+
+subjects as (
+    select
+        greatest(0, {{ events_months_between('origin_date', 'end_date') }}) as time_months,
+        is_event
+    from observed
+),
+
+{{ events_km_curve('subjects') }},
+
+final as (
+    select * from km_final
+)
+{%- endmacro %}

@@ -4,30 +4,6 @@ with recursive enterprises as (
     select * from {{ ref('int_startups__enterprises') }}
 ),
 
-observed as (
-    select
-        origin_date,
-        case
-            when death_date is not null and death_date <= {{ as_of() }} then death_date
-            when exit_date is not null and exit_date <= {{ as_of() }} then exit_date
-            else {{ as_of() }}
-        end as end_date,
-        death_date is not null and death_date <= {{ as_of() }} as is_event
-    from enterprises
-    where origin_date <= {{ as_of() }}
-),
-
-subjects as (
-    select
-        greatest(0, {{ events_months_between('origin_date', 'end_date') }}) as time_months,
-        is_event
-    from observed
-),
-
-{{ events_km_curve('subjects') }},
-
-final as (
-    select * from km_final
-)
+{{ events_km_curve_from('enterprises', 'origin_date', 'death_date', censor_col='exit_date') }}
 
 select * from final
