@@ -23,10 +23,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+from yiye.config import PROJECT_ROOT
+
+SEEDS = PROJECT_ROOT / "dbt_project" / "seeds"
 
 # kpis.md Conventions, "Classes": employed E = {单位就业, 灵活就业, 自主创业, 公益性岗位}
 EMPLOYED = frozenset({"单位就业", "灵活就业", "自主创业", "公益性岗位"})
