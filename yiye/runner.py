@@ -243,6 +243,8 @@ def _up_to_date_result(
     if not check.up_to_date:
         if check.new_files:
             emit(f"收件箱有 {len(check.new_files)} 个新文件 (new files)，开始运行")
+        else:
+            emit(f"需要重建 (rebuild needed): {check.reason}")
         return None
     emit("没有新文件，数据与报表已是最新，跳过重建 (nothing new; skipping the rebuild)")
     return RunResult(
