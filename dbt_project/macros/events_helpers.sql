@@ -34,3 +34,33 @@
 {% macro duckdb__events_round(expr, digits) -%}
     round(cast({{ expr }} as double), {{ digits }})
 {%- endmacro %}
+
+{#- Cohort scaffolding shared by startup_survival_cohorts and job_retention_cohorts
+    (kpis.md): emits the CTEs `cohort_years` (every year of `years` plus the year before the
+    first, so the first year's horizons have a cohort) and `horizons` (one integer column
+    `horizon_column` with the given values). Use inside a `with` list after `years`. -#}
+{% macro events_cohort_scaffold(years, horizon_column, horizon_values) -%}
+cohort_years as (
+    select year as cohort_year from {{ years }}
+    union
+    select min(year) - 1 as cohort_year from {{ years }}
+),
+
+horizons as (
+    {%- for value in horizon_values %}
+    select {{ value }}{% if loop.first %} as {{ horizon_column }}{% endif %}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+)
+{%- endmacro %}
+
+{#- Rate of a cohort cell: numerator / at_risk when the cell is complete and at_risk > 0,
+    else NULL (an incomplete cell shows no rate). -#}
+{% macro events_cohort_rate(complete, numerator, at_risk) -%}
+case
+            when {{ complete }} and coalesce({{ at_risk }}, 0) > 0
+                then cast({{ numerator }} as double precision) / cast({{ at_risk }} as double precision)
+        end
+{%- endmacro %}

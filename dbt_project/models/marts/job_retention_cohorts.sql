@@ -10,11 +10,7 @@ spells as (
     select * from {{ ref('int_placements__spells') }}
 ),
 
-cohort_years as (
-    select year as cohort_year from years
-    union
-    select min(year) - 1 as cohort_year from years
-),
+{{ events_cohort_scaffold('years', 'horizon_months', [3, 6, 12]) }},
 
 halves as (
     select
@@ -30,14 +26,6 @@ halves as (
         {{ events_year_date('cohort_year', '07-01') }} as half_start,
         {{ events_year_date('cohort_year', '12-31') }} as half_end
     from cohort_years
-),
-
-horizons as (
-    select 3 as horizon_months
-    union all
-    select 6
-    union all
-    select 12
 ),
 
 cells as (
@@ -86,10 +74,7 @@ final as (
         cast(coalesce(counts.at_risk, 0) as integer) as at_risk,
         cast(coalesce(counts.retained, 0) as integer) as retained,
         cast(0 as integer) as excluded,
-        case
-            when cells.complete and coalesce(counts.at_risk, 0) > 0
-                then cast(counts.retained as double precision) / cast(counts.at_risk as double precision)
-        end as rate,
+        {{ events_cohort_rate('cells.complete', 'counts.retained', 'counts.at_risk') }} as rate,
         cells.complete
     from cells
     left join counts

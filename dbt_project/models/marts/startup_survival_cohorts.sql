@@ -10,19 +10,7 @@ enterprises as (
     select * from {{ ref('int_startups__enterprises') }}
 ),
 
-cohort_years as (
-    select year as cohort_year from years
-    union
-    select min(year) - 1 as cohort_year from years
-),
-
-horizons as (
-    select 1 as horizon_years
-    union all
-    select 2
-    union all
-    select 3
-),
+{{ events_cohort_scaffold('years', 'horizon_years', [1, 2, 3]) }},
 
 cells as (
     select
@@ -73,10 +61,7 @@ final as (
         cast(coalesce(counts.at_risk, 0) as integer) as at_risk,
         cast(coalesce(counts.survived, 0) as integer) as survived,
         cast(coalesce(counts.excluded, 0) as integer) as excluded,
-        case
-            when cells.complete and coalesce(counts.at_risk, 0) > 0
-                then cast(counts.survived as double precision) / cast(counts.at_risk as double precision)
-        end as rate,
+        {{ events_cohort_rate('cells.complete', 'counts.survived', 'counts.at_risk') }} as rate,
         cells.complete
     from cells
     left join counts
