@@ -136,7 +136,7 @@ WRITE_ORDER = (
     "source_files",
 )
 BATCH_FILES = 64  # files per write transaction
-BATCH_ROWS = 100_000  # or fewer when the files are big (bounded memory)
+BATCH_ROWS = 50_000  # or fewer when the files are big (bounded memory)
 PARSE_AHEAD = 32  # parsed files that may wait for the writer (bounded memory)
 
 

@@ -195,3 +195,42 @@ def test_parallel_parsing_gives_identical_rows(tmp_path, monkeypatch):
             ),
         )
     assert results["1"] == results["2"]
+
+
+def test_batched_writes_keep_each_file_all_or_nothing(tmp_path, monkeypatch):
+    """Files are written several per transaction; a failing file in a batch fails only
+    itself (the batch is retried file by file), the others land complete."""
+    monkeypatch.setattr(pipeline, "BATCH_FILES", 2)
+    home = new_home(tmp_path)
+    for i in range(5):
+        roster_workbook(
+            home.inbox / f"r{i}.xlsx",
+            [person(10 * i + 1), person(10 * i + 2)],
+            period=f"2024-0{i + 1}",
+        )
+    real_insert = pipeline._insert
+    calls = []
+
+    def failing_insert(con, table, records):
+        calls.append((table, len(records)))
+        real_insert(con, table, records)
+        if table == "source_files" and any(r["source_file"] == "r2.xlsx" for r in records):
+            raise RuntimeError("disk full (simulated)")
+
+    monkeypatch.setattr(pipeline, "_insert", failing_insert)
+    s = ingest_inbox(home)
+    assert (s.files_new, s.files_failed) == (4, 1) and "r2.xlsx" in s.errors[0]
+    # batches of two: r0+r1 in one insert of 4 roster rows
+    assert ("roster_rows", 4) in calls
+    assert query(home, "select source_file from raw.source_files order by 1") == [
+        ("r0.xlsx",),
+        ("r1.xlsx",),
+        ("r3.xlsx",),
+        ("r4.xlsx",),
+    ]
+    assert query(home, "select count(*) from raw.roster_rows") == [(8,)]
+    assert query(home, "select count(*) from raw.sheet_accounting") == [(4,)]
+    monkeypatch.setattr(pipeline, "_insert", real_insert)
+    s2 = ingest_inbox(home)
+    assert (s2.files_new, s2.files_skipped) == (1, 4)
+    assert query(home, "select count(*) from raw.roster_rows") == [(10,)]
