@@ -1,3 +1,40 @@
+{#- The indicators of a model and its spine (kpis.md), shared by int_kpi__population_indicators
+    and int_kpi__event_indicators. Emits the CTEs `indicators` (indicator_code, is_rate,
+    has_denominator, has_exclusion from `indicator_flags`, a list of
+    [code, is_rate, has_denominator, has_exclusion]) and `spine`: a town row (village_code
+    NULL) per year of `years` and indicator, and a row per (year, village_code) of
+    `village_years` (the villages active at R(Y)) and indicator. -#}
+{% macro kpi_indicator_spine(indicator_flags, village_years, years='years') -%}
+indicators as (
+    -- indicator_code, is_rate, has_denominator, has_exclusion (fixed by kpis.md)
+    {%- for flags in indicator_flags %}
+    select '{{ flags[0] }}' as indicator_code,
+        {{ 'true' if flags[1] else 'false' }} as is_rate,
+        {{ 'true' if flags[2] else 'false' }} as has_denominator,
+        {{ 'true' if flags[3] else 'false' }} as has_exclusion
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+spine as (
+    select
+        {{ years }}.year,
+        cast(null as varchar) as village_code,
+        indicators.*
+    from {{ years }}
+    cross join indicators
+    union all
+    select
+        {{ village_years }}.year,
+        {{ village_years }}.village_code,
+        indicators.*
+    from {{ village_years }}
+    cross join indicators
+)
+{%- endmacro %}
+
 {#- Indicator rows from cohort members (kpis.md), shared by int_kpi__population_indicators
     and int_kpi__event_indicators. Emits the CTEs `town_counts`, `village_counts`, `counted`
     and `final`; the caller defines

@@ -13,44 +13,19 @@ members as (
     select * from {{ ref('int_events__cohort_members') }}
 ),
 
-indicators as (
-    -- indicator_code, is_rate, has_denominator, has_exclusion (fixed by kpis.md)
-    select 'placements' as indicator_code, false as is_rate, false as has_denominator, false as has_exclusion
-    union all
-    select 'placements_cumulative', false, false, false
-    union all
-    select 'startups_supported', false, false, false
-    union all
-    select 'startups_supported_cumulative', false, false, false
-    union all
-    select 'startup_survival_rate_1y', true, true, true
-    union all
-    select 'job_retention_rate_6m', true, true, false
-    union all
-    select 'training_enrollments', false, false, false
-    union all
-    select 'training_completion_rate', true, true, false
-    union all
-    select 'training_certification_rate', true, true, false
-    union all
-    select 'training_employment_rate_6m', true, true, true
-),
-
-spine as (
-    select
-        years.year,
-        cast(null as varchar) as village_code,
-        indicators.*
-    from years
-    cross join indicators
-    union all
-    select
-        villages.year,
-        villages.village_code,
-        indicators.*
-    from villages
-    cross join indicators
-),
+-- [indicator_code, is_rate, has_denominator, has_exclusion], fixed by kpis.md
+{{ kpi_indicator_spine([
+    ['placements', false, false, false],
+    ['placements_cumulative', false, false, false],
+    ['startups_supported', false, false, false],
+    ['startups_supported_cumulative', false, false, false],
+    ['startup_survival_rate_1y', true, true, true],
+    ['job_retention_rate_6m', true, true, false],
+    ['training_enrollments', false, false, false],
+    ['training_completion_rate', true, true, false],
+    ['training_certification_rate', true, true, false],
+    ['training_employment_rate_6m', true, true, true]
+], village_years='villages') }},
 
 {{ kpi_indicator_rows('members', town_where='counts_for_town') }}
 

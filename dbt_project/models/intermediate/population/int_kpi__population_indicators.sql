@@ -14,43 +14,27 @@ evidence as (
     select * from {{ ref('int_kpi_evidence__population') }}
 ),
 
-indicators as (
-    -- indicator_code, is_rate, has_denominator, has_exclusion (fixed by kpis.md)
-    select 'community_employment_rate' as indicator_code, true as is_rate, true as has_denominator, false as has_exclusion
-    union all
-    select 'registered_unemployed_reemployment_rate', true, true, true
-    union all
-    select 'hard_to_employ_placement_rate', true, true, true
-    union all
-    select 'hard_to_employ_graduate_placement_rate', true, true, true
-    union all
-    select 'zero_employment_household_placement_rate', true, true, true
-    union all
-    select 'zero_employment_households_at_ref', false, false, false
-    union all
-    select 'unemployed_count', false, false, false
-    union all
-    select 'long_term_unemployed_youth_employed', false, true, true
-),
-
-spine as (
+village_years as (
     select
         years.year,
-        cast(null as varchar) as village_code,
-        indicators.*
-    from years
-    cross join indicators
-    union all
-    select
-        years.year,
-        villages.village_code,
-        indicators.*
+        villages.village_code
     from years
     inner join villages
         on villages.active_from <= years.reference_date
         and (villages.active_to is null or villages.active_to >= years.reference_date)
-    cross join indicators
 ),
+
+-- [indicator_code, is_rate, has_denominator, has_exclusion], fixed by kpis.md
+{{ kpi_indicator_spine([
+    ['community_employment_rate', true, true, false],
+    ['registered_unemployed_reemployment_rate', true, true, true],
+    ['hard_to_employ_placement_rate', true, true, true],
+    ['hard_to_employ_graduate_placement_rate', true, true, true],
+    ['zero_employment_household_placement_rate', true, true, true],
+    ['zero_employment_households_at_ref', false, false, false],
+    ['unemployed_count', false, false, false],
+    ['long_term_unemployed_youth_employed', false, true, true]
+], village_years='village_years') }},
 
 {{ kpi_indicator_rows('evidence') }}
 
