@@ -15,9 +15,17 @@ KIND_ZH = {"roster": "村居台账", "register": "一企一册", "training": "�
 WRAP = Alignment(wrap_text=True, vertical="top")
 SEVERITY_ZH = {"error": "拒收", "warning": "警告"}
 
-# Year of a file = year of its period (report month / export date), else of its ingestion.
+# Year of a file = year of its period (report month / export date), else of its ingestion
+# (training logs, unreadable files), but never after year(as_of): a run for a past as_of
+# (a reproduction, a late re-run) lists the files it ingested in the last year it publishes,
+# instead of in a year for which no workbook is made.
 _FILES_OF_YEAR = """
-    select *, coalesce(year(period), year(ingested_at)) as issue_year from marts.source_files
+    select *,
+           least(
+               coalesce(year(period), year(ingested_at)),
+               coalesce((select year(max(as_of)) from marts.kpi_town_year), 9999)
+           ) as issue_year
+    from marts.source_files
 """
 
 

@@ -290,6 +290,33 @@ def test_data_quality_workbook(con, tmp_path):
     assert s23["镇级及未归属文件"][2:5] == (1, 0, 5)
 
 
+def test_data_quality_files_ingested_after_as_of_go_to_the_last_published_year(tmp_path):
+    """A training log (no period) ingested in 2026 by a run with as_of 2024-06-30 is listed in
+    the 2024 workbook (the last year this run publishes), not in a 2026 one nobody gets."""
+    rw = duckdb.connect(str(create_marts_db(tmp_path / "warehouse.duckdb")))
+    try:
+        rw.execute(
+            "insert into marts.source_files values (?,?,?,?,?,?,?,?,?,?,?,?)",
+            ["e" * 64, "培训台账/2026年上半年培训.csv", "training", None, None, "accepted", None,
+             7, 7, 0, 0, datetime(2026, 1, 5, 2, 0)],
+        )  # fmt: skip
+        rw.execute(
+            "insert into marts.data_quality_issues values (?,?,?,?,?,?,?,?,?,?)",
+            ["e" * 64, "培训台账/2026年上半年培训.csv", "培训记录", 3, None, "warning",
+             "cert_without_date", "取证日期", "", "有证书名称但无取证日期"],
+        )  # fmt: skip
+        p = build_data_quality_workbook(
+            rw, 2024, tmp_path / "dq.xlsx", run_id="r", code_version="v", generated_at=T0
+        )
+    finally:
+        rw.close()
+    wb = openpyxl.load_workbook(p)
+    town = {r[1]: r for r in _rows(wb["汇总"]) if r[1]}["镇级及未归属文件"]
+    assert town[2] == 2 and town[8] == 1  # the .xls of 2024 and the 2026 training log
+    listed = [r for ws in wb.worksheets[3:] for r in _rows(ws)]
+    assert any(r[0] == "培训台账/2026年上半年培训.csv" and r[3] == 3 for r in listed)
+
+
 def test_every_documented_rule_has_a_hint():
     doc = Path(__file__).resolve().parent.parent / "docs" / "DATA_QUALITY_RULES.md"
     if not doc.exists():
