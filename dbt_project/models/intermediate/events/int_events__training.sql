@@ -19,6 +19,10 @@ population as (
     select * from {{ ref('int_population__at_dates') }}
 ),
 
+date_epochs as (
+    select * from {{ ref('int_population__date_epochs') }}
+),
+
 spells as (
     select * from {{ ref('int_placements__spells') }}
 ),
@@ -38,11 +42,16 @@ enriched as (
                 and spells.start_date <= {{ add_months('training.end_date', 6) }}
         ) as placed_after_training
     from training
+    -- P is stored once per epoch: each date finds its epoch first
+    left join date_epochs as start_epoch
+        on start_epoch.pop_date = training.start_date
     left join population as at_start
-        on at_start.pop_date = training.start_date
+        on at_start.pop_date = start_epoch.epoch_date
         and at_start.person_key = training.person_key
+    left join date_epochs as follow_up_epoch
+        on follow_up_epoch.pop_date = {{ add_months('training.end_date', 6) }}
     left join population as at_follow_up
-        on at_follow_up.pop_date = {{ add_months('training.end_date', 6) }}
+        on at_follow_up.pop_date = follow_up_epoch.epoch_date
         and at_follow_up.person_key = training.person_key
 ),
 

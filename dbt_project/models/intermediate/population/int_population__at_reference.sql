@@ -1,6 +1,11 @@
--- P(R(Y)) for every assessment year: the population at the reference date.
+-- P(R(Y)) for every assessment year: the population at the reference date (P is stored
+-- once per epoch; R(Y) finds its epoch in int_population__date_epochs).
 with years as (
     select * from {{ ref('int_population__years') }}
+),
+
+date_epochs as (
+    select * from {{ ref('int_population__date_epochs') }}
 ),
 
 at_dates as (
@@ -25,8 +30,10 @@ final as (
         at_dates.sheet,
         at_dates.row_number
     from years
+    inner join date_epochs
+        on date_epochs.pop_date = years.reference_date
     inner join at_dates
-        on at_dates.pop_date = years.reference_date
+        on at_dates.pop_date = date_epochs.epoch_date
 )
 
 select * from final

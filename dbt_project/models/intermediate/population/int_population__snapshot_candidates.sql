@@ -1,8 +1,11 @@
--- Candidate rows of P(D): for every village active at D, the rows of its latest snapshot
--- with date <= D. A person found in several villages' snapshots is ranked: later snapshot
+-- Candidate rows of P(D) at every epoch date D (int_population__date_epochs: one
+-- representative per distinct set of latest snapshots; every other requested date has the
+-- P of its epoch): for every village active at D, the rows of its latest snapshot with
+-- date <= D. A person found in several villages' snapshots is ranked: later snapshot
 -- month first, then the smaller village code (kpis.md). candidate_rank = 1 is the winner.
 with requested_dates as (
-    select * from {{ ref('int_population__requested_dates') }}
+    select distinct epoch_date as pop_date
+    from {{ ref('int_population__date_epochs') }}
 ),
 
 villages as (
