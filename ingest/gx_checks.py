@@ -25,6 +25,7 @@ from typing import Any
 from ingest import normalize as nz
 from ingest import specs
 from ingest.raw_schema import columns, create_raw_schema
+from yiye.config import connect_warehouse
 from yiye.privacy import mask_value
 
 ID_REGEX = r"^\d{17}[\dX]$"
@@ -247,7 +248,6 @@ def run_gx_suites(
     """Validate the raw tables (rows of the latest ingest run, or ``scope="all"``); one
     GxResult per expectation (plus column presence)."""
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
-    import duckdb
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
@@ -255,7 +255,7 @@ def run_gx_suites(
     context = gx.get_context(mode="ephemeral")
     _quiet(context)
     source = context.data_sources.add_pandas("raw")
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect_warehouse(warehouse, read_only=True)
     results: list[GxResult] = []
     try:
         for table, exps in _suite_specs(today).items():
@@ -352,7 +352,6 @@ def _quiet(context: Any) -> None:
 
 def store_gx_results(warehouse: Path, results: list[GxResult]) -> None:
     """Append the results to raw.gx_results (one transaction)."""
-    import duckdb
     import pandas as pd
 
     from ingest.pipeline import now_local
@@ -383,7 +382,7 @@ def store_gx_results(warehouse: Path, results: list[GxResult]) -> None:
             "severity",
         ],
     )
-    con = duckdb.connect(str(warehouse))
+    con = connect_warehouse(warehouse)
     try:
         create_raw_schema(con)
         con.begin()

@@ -24,7 +24,7 @@ from ingest import raw_schema
 from ingest.hashcache import HashCache
 from ingest.parse import ParsedFile, Villages, load_villages, parse_path
 from ingest.rules import Issue
-from yiye.config import TZ, Home, today_shanghai
+from yiye.config import TZ, Home, connect_warehouse, today_shanghai
 from yiye.privacy import keyed_hash, load_or_create_key, mask_id
 
 TMP_PREFIX = ".yiye-tmp-"
@@ -288,7 +288,7 @@ def ingest_inbox(
     key = load_or_create_key(home.secret_key_file)
     villages = villages or load_villages()
     run_id = run_id or uuid.uuid4().hex
-    con = duckdb.connect(str(home.warehouse))
+    con = connect_warehouse(home.warehouse)
     try:
         raw_schema.create_raw_schema(con)
         seq = con.execute(

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from yiye.config import Home
+from yiye.config import Home, connect_warehouse
 
 
 def _call(log: Callable[[str], None], module: str, name: str, *args: Any, **kwargs: Any) -> Any:
@@ -34,7 +34,7 @@ def ingest_events(log: Callable[[str], None], home: Home, warehouse: Path, run_i
     """One START/COMPLETE (FAIL for a rejected file) pair per file this run ingested."""
     import duckdb
 
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect_warehouse(warehouse, read_only=True)
     try:
         rows = con.execute(
             "select source_sha256, source_file, archive_path, status from raw.source_files "

@@ -9,11 +9,9 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
-
 from reports.assessment import build_assessment_workbook
 from reports.data_quality import build_data_quality_workbook
-from yiye.config import TZ, Home
+from yiye.config import TZ, Home, connect_warehouse
 
 
 def _atomic_write(target: Path, build: Callable[[Path], object]) -> Path:
@@ -47,7 +45,7 @@ def publish_reports(
     ``yiye.audit.lineage_for_workbook(home, Y, run_id=...)`` returns), else ``lineage``."""
     generated_at = generated_at or datetime.now(TZ).replace(tzinfo=None, microsecond=0)
     written: list[Path] = []
-    con = duckdb.connect(str(home.warehouse), read_only=True)
+    con = connect_warehouse(home.warehouse, read_only=True)
     try:
         for year in years:
             written.append(

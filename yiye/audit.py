@@ -33,7 +33,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from yiye.config import TZ, Home
+from yiye.config import TZ, Home, connect_warehouse
 from yiye.versioning import code_version as current_code_version
 from yiye.versioning import load_run_record, manifest_sha256
 
@@ -143,11 +143,10 @@ def _all_columns(con: Any, table: str) -> list[str]:
 
 
 def _data_members(home: Home, year: int) -> dict[str, bytes]:
-    import duckdb
 
     if not home.warehouse.exists():
         raise FileNotFoundError(str(home.warehouse))
-    con = duckdb.connect(str(home.warehouse), read_only=True)
+    con = connect_warehouse(home.warehouse, read_only=True)
     try:
         yw = "where year = ?"
         out = {
@@ -308,11 +307,10 @@ def verify_audit_pack(path: str | os.PathLike) -> VerifyResult:
 
 def _indicator_models(home: Home) -> dict[str, list[str]]:
     """indicator_code → dbt models named in marts.indicator_catalog.models (if present)."""
-    import duckdb
 
     if not home.warehouse.exists():
         return {}
-    con = duckdb.connect(str(home.warehouse), read_only=True)
+    con = connect_warehouse(home.warehouse, read_only=True)
     try:
         cols = _all_columns(con, "marts.indicator_catalog")
         if "indicator_code" not in cols:
@@ -330,11 +328,10 @@ def _indicator_models(home: Home) -> dict[str, list[str]]:
 
 
 def _kpi_codes(home: Home, year: int) -> list[str]:
-    import duckdb
 
     if not home.warehouse.exists():
         return []
-    con = duckdb.connect(str(home.warehouse), read_only=True)
+    con = connect_warehouse(home.warehouse, read_only=True)
     try:
         if "indicator_code" not in _all_columns(con, "marts.kpi_town_year"):
             return []

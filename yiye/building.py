@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from yiye.config import Home
+from yiye.config import Home, connect_warehouse
 
 BUILDING_SUFFIX = ".building.duckdb"
 
@@ -87,11 +87,10 @@ def start_building(home: Home) -> BuildingHome:
 
 def checkpoint(path: Path) -> None:
     """Fold the write-ahead log into the database file so one file is the whole warehouse."""
-    import duckdb
 
     if not path.exists():
         return
-    con = duckdb.connect(str(path))
+    con = connect_warehouse(path)
     try:
         con.execute("checkpoint")
     finally:

@@ -14,6 +14,25 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 FIRST_YEAR_DEFAULT = 2022
 
 
+# DuckDB's own default memory limit is 80 % of RAM; every connection we open (and dbt's
+# profile) uses this cap instead, spilling to disk above it. Override: YIYE_DUCKDB_MEMORY_LIMIT.
+DUCKDB_MEMORY_LIMIT_DEFAULT = "1GB"
+
+
+def duckdb_config() -> dict[str, str]:
+    """Settings for duckdb.connect(..., config=...): the same memory cap as dbt's profile."""
+    return {
+        "memory_limit": os.environ.get("YIYE_DUCKDB_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT_DEFAULT
+    }
+
+
+def connect_warehouse(path: Path | str, *, read_only: bool = False):
+    """A DuckDB connection to a warehouse file with the project's settings."""
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
+
+
 def today_shanghai() -> date:
     return datetime.now(TZ).date()
 
@@ -69,8 +88,15 @@ class Home:
         return self.reports / str(year) / f"{kind}_{year}.xlsx"
 
     def ensure(self) -> Home:
-        for p in (self.root, self.inbox, self.archive, self.reports, self.lineage,
-                  self.dagster_home, self.logs):
+        for p in (
+            self.root,
+            self.inbox,
+            self.archive,
+            self.reports,
+            self.lineage,
+            self.dagster_home,
+            self.logs,
+        ):
             p.mkdir(parents=True, exist_ok=True)
         return self
 

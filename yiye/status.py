@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from yiye.config import Home
+from yiye.config import Home, connect_warehouse
 from yiye.runlog import read_runs
 
 STATUS_LABELS = {
@@ -49,7 +49,7 @@ def _query(home: Home, sql: str, params: Iterable[Any] = ()) -> list[tuple] | No
 
     if not home.warehouse.exists():
         return None
-    con = duckdb.connect(str(home.warehouse), read_only=True)
+    con = connect_warehouse(home.warehouse, read_only=True)
     try:
         return con.execute(sql, list(params)).fetchall()
     except duckdb.Error:

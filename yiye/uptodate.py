@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from yiye.config import DBT_PROJECT_DIR, FIRST_YEAR_DEFAULT, Home
+from yiye.config import DBT_PROJECT_DIR, FIRST_YEAR_DEFAULT, Home, connect_warehouse
 
 STATE_FILE = "build_state.json"
 # What the dbt build depends on besides the data (target/, logs/ are build output).
@@ -117,7 +117,7 @@ def _ingested_shas(warehouse: Path) -> set[str] | None:
     import duckdb
 
     try:
-        con = duckdb.connect(str(warehouse), read_only=True)
+        con = connect_warehouse(warehouse, read_only=True)
     except duckdb.Error:
         return None
     try:
@@ -178,7 +178,9 @@ def check_up_to_date(
         return UpToDate(False, "cannot read raw.source_files of the published warehouse")
     seen, new = new_inbox_files(home, Path(inbox) if inbox else home.inbox, ingested)
     if new:
-        return UpToDate(False, f"{len(new)} new file(s) in the inbox", files_seen=seen, new_files=new)
+        return UpToDate(
+            False, f"{len(new)} new file(s) in the inbox", files_seen=seen, new_files=new
+        )
     return UpToDate(True, "up to date", [str(p) for p in reports], files_seen=seen)
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from yiye.config import PROJECT_ROOT, TZ, Home
+from yiye.config import PROJECT_ROOT, TZ, Home, connect_warehouse
 
 RUNS_DIR = "runs"
 _CHUNK = 1 << 20
@@ -70,11 +70,10 @@ def run_record_path(home: Home, run_id: str) -> Path:
 
 def source_files_from_warehouse(home: Home) -> list[dict[str, Any]]:
     """Source files known to the warehouse (marts.source_files, else raw.source_files)."""
-    import duckdb
 
     if not home.warehouse.exists():
         return []
-    con = duckdb.connect(str(home.warehouse), read_only=True)
+    con = connect_warehouse(home.warehouse, read_only=True)
     try:
         tables = {
             f"{s}.{t}"

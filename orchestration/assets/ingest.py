@@ -7,6 +7,7 @@ import dagster as dg
 
 from orchestration import lineage_hooks
 from orchestration.resources import YiyeHome, say
+from yiye.config import connect_warehouse
 
 INBOX_KEY = dg.AssetKey(["inbox", "files"])
 
@@ -50,7 +51,7 @@ def _summary_metadata(summary: Any) -> dict[str, Any]:
 def _row_counts(warehouse: str) -> dict[str, int]:
     import duckdb
 
-    con = duckdb.connect(warehouse, read_only=True)
+    con = connect_warehouse(warehouse, read_only=True)
     try:
         counts = {}
         for table in RAW_TABLES:
