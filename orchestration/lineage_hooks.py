@@ -76,21 +76,3 @@ def report_events(
     log: Callable[[str], None], home: Home, run_id: str, paths: Iterable[Path]
 ) -> None:
     _call(log, "yiye.lineage", "emit_report_events", Home(home.root), run_id, list(paths))
-
-
-def data_version(
-    log: Callable[[str], None], home: Home, run_id: str, as_of: str, years: list[int]
-) -> Path | None:
-    """home/lineage/runs/<run_id>.json: code version, manifest hash, source files used.
-
-    ``home`` is the building home, so the file list is the one the workbooks were made from."""
-    return _call(
-        log,
-        "yiye.versioning",
-        "record_data_version",
-        home,
-        run_id,
-        as_of,
-        target_dir=home.lineage,
-        years=years,
-    )

@@ -102,7 +102,7 @@ def _record_data_version(
     years: list[int],
     version: str,
 ) -> Path | None:
-    """home/lineage/runs/<run_id>.json (as lineage_hooks.data_version) with the code version
+    """home/lineage/runs/<run_id>.json with the code version
     the workbooks show: asking git again could give another answer if the checkout moved on
     during the run. A failure is a warning, never a failed run."""
     from yiye.versioning import record_data_version
