@@ -8,32 +8,8 @@ with requested_dates as (
     select * from {{ ref('int_population__requested_dates') }}
 ),
 
-villages as (
-    select * from {{ ref('villages') }}
-),
-
-snapshots as (
-    select distinct
-        village_code,
-        snapshot_date
-    from {{ ref('int_roster__snapshot_rows') }}
-),
-
 latest_snapshots as (
-    select
-        requested_dates.pop_date,
-        villages.village_code,
-        max(snapshots.snapshot_date) as snapshot_date
-    from requested_dates
-    inner join villages
-        on villages.active_from <= requested_dates.pop_date
-        and (villages.active_to is null or villages.active_to >= requested_dates.pop_date)
-    inner join snapshots
-        on snapshots.village_code = villages.village_code
-        and snapshots.snapshot_date <= requested_dates.pop_date
-    group by
-        requested_dates.pop_date,
-        villages.village_code
+    {{ population_latest_snapshots('requested_dates') }}
 ),
 
 signatures as (

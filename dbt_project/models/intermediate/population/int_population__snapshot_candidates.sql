@@ -8,43 +8,12 @@ with requested_dates as (
     from {{ ref('int_population__date_epochs') }}
 ),
 
-villages as (
-    select * from {{ ref('villages') }}
-),
-
 snapshot_rows as (
     select * from {{ ref('int_roster__snapshot_rows') }}
 ),
 
-snapshots as (
-    select distinct
-        village_code,
-        snapshot_date
-    from snapshot_rows
-),
-
-active_villages_at_date as (
-    select
-        requested_dates.pop_date,
-        villages.village_code
-    from requested_dates
-    inner join villages
-        on villages.active_from <= requested_dates.pop_date
-        and (villages.active_to is null or villages.active_to >= requested_dates.pop_date)
-),
-
 latest_snapshots as (
-    select
-        active_villages_at_date.pop_date,
-        active_villages_at_date.village_code,
-        max(snapshots.snapshot_date) as snapshot_date
-    from active_villages_at_date
-    inner join snapshots
-        on snapshots.village_code = active_villages_at_date.village_code
-        and snapshots.snapshot_date <= active_villages_at_date.pop_date
-    group by
-        active_villages_at_date.pop_date,
-        active_villages_at_date.village_code
+    {{ population_latest_snapshots('requested_dates') }}
 ),
 
 candidates as (
