@@ -162,6 +162,7 @@ def parse_month(value: object) -> date:
     return d.replace(day=1)
 
 
+@lru_cache(maxsize=1024)
 def month_end(first: date) -> date:
     nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return nxt - timedelta(days=1)

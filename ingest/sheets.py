@@ -9,6 +9,7 @@ satisfies rows_read = accepted + rejected + ignored.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,9 +18,13 @@ from ingest import normalize as nz
 from ingest.rules import ERROR, WARNING, Issue, row_issue
 
 HEADER_SEARCH_ROWS = 15
-MEMO_LIMIT = 4096  # distinct values remembered per column and sheet
+MEMO_LIMIT = 16384  # distinct values remembered per column (and value type)
 _MISS = object()
-UNIQUE_KINDS = frozenset({"text", "id", "phone"})  # mostly distinct per row: not memoised
+UNIQUE_KINDS = frozenset({"text", "id"})  # distinct per row, or parsed inline: not memoised
+# Column -> (memo of str values, memo of other values by (type, value)); kept for the life
+# of the process (a parser worker reads many files of the same villages): every memoised
+# parse is a pure function of the column and the value (warnings are never memoised).
+_MEMOS: dict[Col, tuple[dict, dict]] = {}
 FOOTER_PREFIXES = (
     "合计",
     "小计",
@@ -35,6 +40,8 @@ FOOTER_PREFIXES = (
     "备注:",
 )
 FOOTER_EXACT = frozenset({"注"})
+# First characters of every footer (a footer test needs one of them in front)
+FOOTER_FIRST = frozenset(t[0] for t in (*FOOTER_PREFIXES, *FOOTER_EXACT))
 
 
 class RowError(Exception):
@@ -128,18 +135,41 @@ def last_nonempty_row(rows: Sequence[Sequence[object]]) -> int:
 def _is_footer(row: Sequence[object], skip: set[int] | frozenset[int] = frozenset()) -> bool:
     """The first non-empty cell starts a footer (合计, 填表人, 说明, 注: ...); so does the first
     non-empty cell after skipping 序号 (a numbered `合计` row)."""
-    return _first_is_footer(row, frozenset()) or (bool(skip) and _first_is_footer(row, skip))
-
-
-def _first_is_footer(row: Sequence[object], skip: set[int] | frozenset[int]) -> bool:
+    first = True  # still looking for the row's first non-empty cell
     for j, v in enumerate(row):
-        if j in skip:
+        if not first and j in skip:
             continue
         s = nz.text(v)
-        if s:
-            s = "".join(s.split())
-            return s in FOOTER_EXACT or s.startswith(FOOTER_PREFIXES)
+        if not s:
+            continue
+        if s[0] in FOOTER_FIRST and _footer_text(s):
+            return True
+        if not first or j not in skip:
+            return False  # the first non-empty cell outside `skip` is no footer
+        first = False  # a skipped column (序号): the next non-empty cell outside it decides
     return False
+
+
+def _footer_text(s: str) -> bool:
+    s = "".join(s.split())
+    return s in FOOTER_EXACT or s.startswith(FOOTER_PREFIXES)
+
+
+def _row_is_blank(row: Sequence[object], ignore_idx: set[int]) -> bool:
+    """No non-blank cell outside the ignored columns (a row holding only a 序号 is blank)."""
+    for j, v in enumerate(row):
+        if v is None or v == "" or j in ignore_idx:
+            continue
+        if type(v) is str:
+            if v.strip() or _nfkc_strip(v):
+                return False
+        elif not nz.is_blank(v):
+            return False
+    return True
+
+
+def _nfkc_strip(v: str) -> str:
+    return unicodedata.normalize("NFKC", v).strip()
 
 
 def _col_letter(i: int) -> str:
@@ -272,6 +302,19 @@ def _parse_cell(col: Col, value: object, ctx: SheetContext, warnings: list, rn: 
         raise RowError("bad_value", col.name, "取值无效", value) from None
 
 
+_TEXT, _ID = 1, 2
+_INLINE = {"text": _TEXT, "id": _ID}  # kinds parsed in read_sheet's loop (as _parse_cell would)
+
+
+def _memos(col: Col) -> tuple[dict | None, dict | None]:
+    if col.kind in UNIQUE_KINDS:
+        return None, None
+    memos = _MEMOS.get(col)
+    if memos is None:
+        memos = _MEMOS[col] = ({}, {})
+    return memos
+
+
 def read_sheet(rows: Sequence[Sequence[object]], spec: SheetSpec, ctx: SheetContext) -> SheetResult:
     """Read one sheet per `spec`. Missing required columns → `missing_columns` set, rows
     counted as rejected (non-blank) or ignored (blank); the caller records the issue."""
@@ -323,66 +366,100 @@ def read_sheet(rows: Sequence[Sequence[object]], spec: SheetSpec, ctx: SheetCont
                 )
             )
 
-    # Per column, the parse of a value seen before in this sheet (statuses, code lists,
-    # employers, dates repeat): every parser is a pure function of the value and the context.
+    # Per column, the parse of a value seen before (statuses, code lists, employers, dates,
+    # phones repeat, also from month to month; see _MEMOS). str cells are memoised by value,
+    # other cells by (type, value): 1, 1.0 and True are equal but parse differently.
+    # Text and ID columns are parsed inline, exactly as _parse_cell would.
     parsers = [
-        (j, col, None if col.kind in UNIQUE_KINDS else {})
+        (j, col, col.field, _INLINE.get(col.kind, 0), *_memos(col))
         for j, col, _n in mapping
         if col is not None and col.field is not None
     ]
+    check = spec.check
+    defaults = [
+        (c.field, "有" if c.kind == "wish" else ("" if c.kind == "tags" else None))
+        for c in spec.columns
+        if c.field is not None
+    ]
+    text, placeholders, normalise_id, today = nz.text, nz.PLACEHOLDERS, nz.normalise_id, ctx.today
     footer_seen = False
     for k, row in enumerate(body):
         rn = h + 2 + k  # 1-based Excel row number
-        if not any(
-            v is not None and v != "" and j not in ignore_idx and not nz.is_blank(v)
-            for j, v in enumerate(row)
-        ):
+        if _row_is_blank(row, ignore_idx):
             res.rows_ignored += 1
             continue
         if _is_footer(row, ignore_idx):
             footer_seen = True
             res.rows_ignored += 1
             continue
-        anchor_val = row[anchor_idx] if anchor_idx < len(row) else None
-        if footer_seen and nz.is_blank(anchor_val):
-            res.rows_ignored += 1  # free-text lines below a footer (说明 ...)
-            continue
+        width = len(row)
+        if footer_seen:
+            anchor_val = row[anchor_idx] if anchor_idx < width else None
+            if nz.is_blank(anchor_val):
+                res.rows_ignored += 1  # free-text lines below a footer (说明 ...)
+                continue
         if res.missing_columns:
             res.rows_rejected += 1
             continue
         warnings: list[Issue] = []
         rec: dict = {"row_number": rn}
         try:
-            for j, col, memo in parsers:
-                value = row[j] if j < len(row) else None
-                if memo is None:
-                    rec[col.field] = _parse_cell(col, value, ctx, warnings, rn)
+            for j, col, fld, inline, str_memo, memo in parsers:
+                value = row[j] if j < width else None
+                if inline == _TEXT:
+                    s = text(value)
+                    if s == "" or s in placeholders:
+                        if col.required:
+                            raise RowError(col.missing_rule, col.name, "为空")
+                        rec[fld] = None
+                    else:
+                        rec[fld] = s
                     continue
-                key = (type(value), value)  # 1, 1.0 and True are equal but parse differently
-                hit = memo.get(key, _MISS)
+                if inline == _ID:
+                    s = text(value)
+                    if s == "" or s in placeholders:
+                        raise RowError("bad_id", col.name, "为空")
+                    try:
+                        rec[fld] = normalise_id(value, today=today)
+                    except nz.IdError as exc:
+                        raise RowError("bad_id", col.name, exc.reason, value) from None
+                    continue
+                if memo is None:
+                    rec[fld] = _parse_cell(col, value, ctx, warnings, rn)
+                    continue
+                if type(value) is str:
+                    key: object = value
+                    cache = str_memo
+                else:
+                    key = (type(value), value)
+                    cache = memo
+                hit = cache.get(key, _MISS)
                 if hit is not _MISS:
-                    rec[col.field] = hit
+                    rec[fld] = hit
                     continue
                 n_warn = len(warnings)
                 parsed = _parse_cell(col, value, ctx, warnings, rn)
-                if len(warnings) == n_warn and len(memo) < MEMO_LIMIT:
-                    memo[key] = parsed  # clean results only: warnings carry the row number
-                rec[col.field] = parsed
-            if spec.check is not None:
-                warnings.extend(spec.check(rec, rn, ctx))
+                if len(warnings) == n_warn and len(cache) < MEMO_LIMIT:
+                    cache[key] = parsed  # clean results only: warnings carry the row number
+                rec[fld] = parsed
+            if check is not None:
+                warnings.extend(check(rec, rn, ctx))
         except RowError as e:
             res.rows_rejected += 1
             res.issues.append(row_issue(ERROR, e.rule, ctx.sheet, rn, e.column, e.detail, e.value))
             continue
-        for c in spec.columns:  # optional columns absent from the sheet
-            if c.field is not None and c.field not in rec:
-                rec[c.field] = "有" if c.kind == "wish" else ("" if c.kind == "tags" else None)
-        ex = {
-            n: nz.text(row[j])
-            for j, n in extras_with_data
-            if j < len(row) and not nz.is_blank(row[j])
-        }
-        rec["extra_columns"] = json.dumps(ex, ensure_ascii=False) if ex else None
+        for fld, default in defaults:  # optional columns absent from the sheet
+            if fld not in rec:
+                rec[fld] = default
+        if extras_with_data:
+            ex = {
+                n: text(row[j])
+                for j, n in extras_with_data
+                if j < width and not nz.is_blank(row[j])
+            }
+            rec["extra_columns"] = json.dumps(ex, ensure_ascii=False) if ex else None
+        else:
+            rec["extra_columns"] = None
         res.records.append(rec)
         res.issues.extend(warnings)
         res.rows_accepted += 1
