@@ -38,6 +38,9 @@ def load_villages(path: Path = VILLAGES_CSV) -> Villages:
 class SheetOutput:
     table: str  # raw table name
     result: SheetResult
+    # The accepted records as columns (raw column -> values), set by the pipeline's parser
+    # workers instead of result.records: lists pickle and insert much faster than dicts.
+    columns: dict[str, list] | None = None
 
 
 @dataclass

@@ -15,6 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import duckdb
@@ -107,16 +108,50 @@ def archive_file(src: Path, archive_dir: Path, sha: str) -> Path:
 
 
 def _columns(table: str) -> list[str]:
-    return raw_schema.columns(table)
+    return _COLUMNS[table]
 
 
-def _frame(table: str, records: list[dict]) -> pd.DataFrame:
+_COLUMNS = {t: raw_schema.columns(t) for t in raw_schema.TABLES}
+
+
+class Rows:
+    """Rows of one raw table as columns (raw column -> list of values, all of one length).
+
+    Indexing and iterating give a row as a dict (for tests and error paths; the writer only
+    uses the columns)."""
+
+    __slots__ = ("columns", "n")
+
+    def __init__(self, columns: dict[str, list], n: int):
+        self.columns, self.n = columns, n
+
+    @classmethod
+    def from_dicts(cls, table: str, records: list[dict]) -> Rows:
+        return cls({c: [r.get(c) for r in records] for c in _columns(table)}, len(records))
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> dict:
+        if not -self.n <= i < self.n:
+            raise IndexError(i)
+        return {c: v[i] for c, v in self.columns.items()}
+
+    def __iter__(self) -> Iterator[dict]:
+        return (self[i] for i in range(self.n))
+
+
+def _frame(table: str, records: Rows | list[dict]) -> pd.DataFrame:
     """Column-wise (much faster than DataFrame.from_records on a list of dicts)."""
     cols = _columns(table)
-    return pd.DataFrame({c: [r.get(c) for r in records] for c in cols}, columns=cols)
+    if not isinstance(records, Rows):
+        records = Rows.from_dicts(table, records)
+    n = len(records)
+    data = {c: records.columns.get(c) or [None] * n for c in cols}
+    return pd.DataFrame(data, columns=cols)
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, records: list[dict]) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, records: Rows | list[dict]) -> None:
     if not records:
         return
     df = _frame(table, records)  # noqa: F841 - read by DuckDB's replacement scan
@@ -178,75 +213,139 @@ def _issue_rows(fc: _FileContext, village: str | None, issues: list[Issue]) -> l
     ]
 
 
-def file_records(fc: _FileContext, parsed: ParsedFile, key: bytes) -> dict[str, list[dict]]:
+# Columns of the data tables that the writer fills per file (not the parser), besides the
+# provenance (source_sha256, source_file, sheet, ingested_at) and the ID key/mask.
+FILE_COLUMNS = {
+    "roster_rows": ("village_code", "report_month"),
+    "referral_rows": ("village_code", "report_month"),
+    "enterprises": ("export_date",),
+    "startup_support": ("export_date",),
+    "vacancies": ("export_date",),
+    "training_rows": (),
+}
+_PROVENANCE = ("source_sha256", "source_file", "sheet", "ingested_at")
+
+
+def _data_columns(table: str) -> list[str]:
+    """Raw columns whose values come from the parsed records."""
+    own = {*_PROVENANCE, *FILE_COLUMNS[table], *ID_COLUMNS.get(table, ())[1:]}
+    return [c for c in _columns(table) if c not in own]
+
+
+def _column(records: list[dict], name: str) -> list:
+    try:
+        return list(map(itemgetter(name), records))
+    except KeyError:
+        return [r.get(name) for r in records]
+
+
+def pack_records(table: str, records: list[dict]) -> dict[str, list]:
+    """Accepted records of a sheet as columns (what the writer reads of them)."""
+    return {c: _column(records, c) for c in _data_columns(table)}
+
+
+def parse_for_writer(path: Path, villages: Villages, today: date | None = None) -> ParsedFile:
+    """`parse_path`, with each sheet's records packed into columns (run in the workers)."""
+    parsed = parse_path(path, villages, today)
+    for so in parsed.sheets:
+        so.columns = pack_records(so.table, so.result.records)
+        so.result.records = []
+    return parsed
+
+
+def _concat(table: str, parts: list[Rows]) -> Rows:
+    if len(parts) == 1:
+        return parts[0]
+    n = sum(p.n for p in parts)
+    out: dict[str, list] = {}
+    for c in _columns(table):
+        col: list = []
+        for p in parts:
+            v = p.columns.get(c)
+            col.extend(v if v is not None else [None] * p.n)
+        out[c] = col
+    return Rows(out, n)
+
+
+def file_records(fc: _FileContext, parsed: ParsedFile, key: bytes) -> dict[str, Rows]:
     """All rows one file adds, per raw table (pure; nothing written)."""
-    out: dict[str, list[dict]] = {}
     read, acc, rej, ign = parsed.totals()
     assert read == acc + rej + ign, f"row accounting broken for {fc.source_file}"
-    extra_by_table: dict[str, dict] = {
-        "roster_rows": {"village_code": parsed.village_code, "report_month": parsed.period},
-        "referral_rows": {"village_code": parsed.village_code, "report_month": parsed.period},
-        "enterprises": {"export_date": parsed.period},
-        "startup_support": {"export_date": parsed.period},
-        "vacancies": {"export_date": parsed.period},
-        "training_rows": {},
+    file_values: dict[str, tuple] = {
+        "roster_rows": (parsed.village_code, parsed.period),
+        "referral_rows": (parsed.village_code, parsed.period),
+        "enterprises": (parsed.period,),
+        "startup_support": (parsed.period,),
+        "vacancies": (parsed.period,),
+        "training_rows": (),
     }
     issues: list[Issue] = list(parsed.file_issues)
+    parts: dict[str, list[Rows]] = {}
     for so in parsed.sheets:
         res = so.result
         issues.extend(res.issues)
-        base = {
-            "source_sha256": fc.sha,
-            "source_file": fc.source_file,
-            "sheet": res.sheet,
-            "ingested_at": fc.ingested_at,
-            **extra_by_table[so.table],
-        }
+        cols = so.columns
+        if cols is None:
+            cols = pack_records(so.table, res.records)
+        n = len(cols["row_number"])
+        block = dict(cols)
+        for c, v in zip(
+            _PROVENANCE, (fc.sha, fc.source_file, res.sheet, fc.ingested_at), strict=True
+        ):
+            block[c] = [v] * n
+        for c, v in zip(FILE_COLUMNS[so.table], file_values[so.table], strict=True):
+            block[c] = [v] * n
         idc = ID_COLUMNS.get(so.table)
-        for rec in res.records:
-            rec.update(base)
-            if idc:
-                raw_id = rec[idc[0]]
-                rec[idc[1]], rec[idc[2]] = _key_and_mask(key, raw_id)
-        out.setdefault(so.table, []).extend(res.records)
-    out["sheet_accounting"] = [
-        {
-            "source_sha256": fc.sha,
-            "sheet": so.result.sheet,
-            "header_row": so.result.header_row,
-            "rows_read": so.result.rows_read,
-            "rows_accepted": so.result.rows_accepted,
-            "rows_rejected": so.result.rows_rejected,
-            "rows_ignored": so.result.rows_ignored,
-        }
-        for so in parsed.sheets
-    ]
-    out["dq_issues"] = _issue_rows(fc, parsed.village_code, issues)
-    out["source_files"] = [
-        {
-            "source_sha256": fc.sha,
-            "source_file": fc.source_file,
-            "file_name": fc.path.name,
-            "file_ext": fc.path.suffix.lower().lstrip(".") or None,
-            "file_size": fc.size,
-            "file_mtime": fc.mtime,
-            "archive_path": fc.archive_rel,
-            "kind": parsed.kind,
-            "village_code": parsed.village_code,
-            "period": parsed.period,
-            "has_referral_sheet": parsed.has_referral_sheet,
-            "status": "rejected" if parsed.rejected else "accepted",
-            "reason_code": parsed.reason_code,
-            "reason": parsed.reason,
-            "rows_read": read,
-            "rows_accepted": acc,
-            "rows_rejected": rej,
-            "rows_ignored": ign,
-            "ingest_seq": fc.seq,
-            "ingest_run_id": fc.run_id,
-            "ingested_at": fc.ingested_at,
-        }
-    ]
+        if idc:
+            km = [_key_and_mask(key, raw_id) for raw_id in block[idc[0]]]
+            block[idc[1]] = [k for k, _m in km]
+            block[idc[2]] = [m for _k, m in km]
+        parts.setdefault(so.table, []).append(Rows(block, n))
+    out: dict[str, Rows] = {t: _concat(t, p) for t, p in parts.items()}
+    out["sheet_accounting"] = Rows.from_dicts(
+        "sheet_accounting",
+        [
+            {
+                "source_sha256": fc.sha,
+                "sheet": so.result.sheet,
+                "header_row": so.result.header_row,
+                "rows_read": so.result.rows_read,
+                "rows_accepted": so.result.rows_accepted,
+                "rows_rejected": so.result.rows_rejected,
+                "rows_ignored": so.result.rows_ignored,
+            }
+            for so in parsed.sheets
+        ],
+    )
+    out["dq_issues"] = Rows.from_dicts("dq_issues", _issue_rows(fc, parsed.village_code, issues))
+    out["source_files"] = Rows.from_dicts(
+        "source_files",
+        [
+            {
+                "source_sha256": fc.sha,
+                "source_file": fc.source_file,
+                "file_name": fc.path.name,
+                "file_ext": fc.path.suffix.lower().lstrip(".") or None,
+                "file_size": fc.size,
+                "file_mtime": fc.mtime,
+                "archive_path": fc.archive_rel,
+                "kind": parsed.kind,
+                "village_code": parsed.village_code,
+                "period": parsed.period,
+                "has_referral_sheet": parsed.has_referral_sheet,
+                "status": "rejected" if parsed.rejected else "accepted",
+                "reason_code": parsed.reason_code,
+                "reason": parsed.reason,
+                "rows_read": read,
+                "rows_accepted": acc,
+                "rows_rejected": rej,
+                "rows_ignored": ign,
+                "ingest_seq": fc.seq,
+                "ingest_run_id": fc.run_id,
+                "ingested_at": fc.ingested_at,
+            }
+        ],
+    )
     return out
 
 
@@ -263,14 +362,14 @@ def write_many(
     """All rows of several files, one insert per raw table (caller wraps this in one
     transaction). Each DuckDB insert costs milliseconds whatever its size, so batching the
     small files of a town inbox is what keeps ingest near the bare read speed."""
-    tables: dict[str, list[dict]] = {}
+    tables: dict[str, list[Rows]] = {}
     for fc, parsed in files:
-        for table, records in file_records(fc, parsed, key).items():
-            tables.setdefault(table, []).extend(records)
+        for table, rows in file_records(fc, parsed, key).items():
+            tables.setdefault(table, []).append(rows)
     for table in WRITE_ORDER:
-        _insert(con, table, tables.pop(table, []))
-    for table, records in tables.items():
-        _insert(con, table, records)
+        _insert(con, table, _concat(table, tables.pop(table, [])))
+    for table, parts in tables.items():
+        _insert(con, table, _concat(table, parts))
 
 
 def ingest_inbox(
@@ -440,7 +539,7 @@ def _parse_all(
     if workers <= 1:
         for item in pending:
             try:
-                yield item, parse_path(item.archived, villages, today), None
+                yield item, parse_for_writer(item.archived, villages, today), None
             except Exception as exc:  # noqa: BLE001 - reported per file by the caller
                 yield item, None, exc
         return
@@ -450,7 +549,7 @@ def _parse_all(
         futures: deque = deque()
         it = iter(pending)
         for item in it:
-            futures.append((item, pool.submit(parse_path, item.archived, villages, today)))
+            futures.append((item, pool.submit(parse_for_writer, item.archived, villages, today)))
             if len(futures) >= window:
                 break
         while futures:
@@ -463,7 +562,7 @@ def _parse_all(
                 futures.clear()
                 for r in rest:
                     try:
-                        yield r, parse_path(r.archived, villages, today), None
+                        yield r, parse_for_writer(r.archived, villages, today), None
                     except Exception as exc:  # noqa: BLE001
                         yield r, None, exc
                 return
@@ -471,7 +570,7 @@ def _parse_all(
                 yield item, None, exc
             nxt = next(it, None)
             if nxt is not None:
-                futures.append((nxt, pool.submit(parse_path, nxt.archived, villages, today)))
+                futures.append((nxt, pool.submit(parse_for_writer, nxt.archived, villages, today)))
 
 
 def _count(summary: IngestSummary, parsed: ParsedFile, rel: str) -> None:
