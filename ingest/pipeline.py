@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -12,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -173,6 +175,25 @@ WRITE_ORDER = (
 BATCH_FILES = 64  # files per write transaction
 BATCH_ROWS = 50_000  # or fewer when the files are big (bounded memory)
 PARSE_AHEAD = 32  # parsed files that may wait for the writer (bounded memory)
+# Parsing allocates millions of short-lived containers (rows, records) and almost no
+# reference cycles: with Python's default thresholds (700, 10, 10) the collector ran ~900
+# times per 250k rows (~8 % of a parser's CPU); these make it ~10x rarer.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+@contextmanager
+def _fewer_gc_passes() -> Iterator[None]:
+    old = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+def _init_worker() -> None:
+    gc.freeze()  # what the worker inherited from the writer is never scanned again
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -381,6 +402,18 @@ def ingest_inbox(
     villages: Villages | None = None,
 ) -> IngestSummary:
     """Ingest every new file of the inbox. See docs/INGEST.md."""
+    with _fewer_gc_passes():
+        return _ingest_inbox(home, inbox, progress=progress, run_id=run_id, villages=villages)
+
+
+def _ingest_inbox(
+    home: Home,
+    inbox: Path | None,
+    *,
+    progress: Callable[[str], None] | None,
+    run_id: str | None,
+    villages: Villages | None,
+) -> IngestSummary:
     home.ensure()
     inbox = Path(inbox) if inbox is not None else home.inbox
     say = progress or (lambda _msg: None)
@@ -545,7 +578,7 @@ def _parse_all(
         return
     ctx = multiprocessing.get_context(_START_METHOD)
     window = workers * 3 + PARSE_AHEAD  # keep workers busy while a batch is written
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
         futures: deque = deque()
         it = iter(pending)
         for item in it:
