@@ -292,13 +292,10 @@ def file_records(fc: _FileContext, parsed: ParsedFile, key: bytes) -> dict[str, 
     """All rows one file adds, per raw table (pure; nothing written)."""
     read, acc, rej, ign = parsed.totals()
     assert read == acc + rej + ign, f"row accounting broken for {fc.source_file}"
-    file_values: dict[str, tuple] = {
-        "roster_rows": (parsed.village_code, parsed.period),
-        "referral_rows": (parsed.village_code, parsed.period),
-        "enterprises": (parsed.period,),
-        "startup_support": (parsed.period,),
-        "vacancies": (parsed.period,),
-        "training_rows": (),
+    file_values = {
+        "village_code": parsed.village_code,
+        "report_month": parsed.period,
+        "export_date": parsed.period,
     }
     issues: list[Issue] = list(parsed.file_issues)
     parts: dict[str, list[Rows]] = {}
@@ -314,8 +311,8 @@ def file_records(fc: _FileContext, parsed: ParsedFile, key: bytes) -> dict[str, 
             _PROVENANCE, (fc.sha, fc.source_file, res.sheet, fc.ingested_at), strict=True
         ):
             block[c] = [v] * n
-        for c, v in zip(FILE_COLUMNS[so.table], file_values[so.table], strict=True):
-            block[c] = [v] * n
+        for c in FILE_COLUMNS[so.table]:
+            block[c] = [file_values[c]] * n
         idc = ID_COLUMNS.get(so.table)
         if idc:
             km = [_key_and_mask(key, raw_id) for raw_id in block[idc[0]]]

@@ -9,7 +9,6 @@ satisfies rows_read = accepted + rejected + ignored.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -160,16 +159,9 @@ def _row_is_blank(row: Sequence[object], ignore_idx: set[int]) -> bool:
     for j, v in enumerate(row):
         if v is None or v == "" or j in ignore_idx:
             continue
-        if type(v) is str:
-            if v.strip() or _nfkc_strip(v):
-                return False
-        elif not nz.is_blank(v):
+        if not nz.is_blank(v):
             return False
     return True
-
-
-def _nfkc_strip(v: str) -> str:
-    return unicodedata.normalize("NFKC", v).strip()
 
 
 def _col_letter(i: int) -> str:
@@ -181,9 +173,34 @@ def _col_letter(i: int) -> str:
     return s
 
 
+def _text_cell(col: Col, value: object) -> str | None:
+    """A text cell: normalised text; empty or a placeholder → None (rejects if required)."""
+    s = nz.text(value)
+    if s == "" or s in nz.PLACEHOLDERS:
+        if col.required:
+            raise RowError(col.missing_rule, col.name, "为空")
+        return None
+    return s
+
+
+def _id_cell(col: Col, value: object, today: date | None) -> str:
+    """An ID cell: the checked 18-character ID; empty or invalid rejects the row."""
+    s = nz.text(value)
+    if s == "" or s in nz.PLACEHOLDERS:
+        raise RowError("bad_id", col.name, "为空")
+    try:
+        return nz.normalise_id(value, today=today)
+    except nz.IdError as exc:
+        raise RowError("bad_id", col.name, exc.reason, value) from None
+
+
 def _parse_cell(col: Col, value: object, ctx: SheetContext, warnings: list, rn: int) -> object:
     """Parse one cell; raise RowError to reject the row; append warnings."""
     kind = col.kind
+    if kind == "text":
+        return _text_cell(col, value)
+    if kind == "id":
+        return _id_cell(col, value, ctx.today)
     s = nz.text(value)
     empty = s == "" or (kind != "wish" and s in nz.PLACEHOLDERS)
     if kind == "wish":
@@ -207,20 +224,11 @@ def _parse_cell(col: Col, value: object, ctx: SheetContext, warnings: list, rn: 
     if empty:
         if kind == "tags":
             return ""
-        if kind == "id":
-            raise RowError("bad_id", col.name, "为空")
         if kind == "status":
             raise RowError("bad_status", col.name, "为空")
         if col.required:
             raise RowError(col.missing_rule, col.name, "为空")
         return None
-    if kind == "text":
-        return s
-    if kind == "id":
-        try:
-            return nz.normalise_id(value, today=ctx.today)
-        except nz.IdError as exc:
-            raise RowError("bad_id", col.name, exc.reason, value) from None
     if kind == "date":
         try:
             return nz.parse_date(value)
@@ -303,7 +311,7 @@ def _parse_cell(col: Col, value: object, ctx: SheetContext, warnings: list, rn: 
 
 
 _TEXT, _ID = 1, 2
-_INLINE = {"text": _TEXT, "id": _ID}  # kinds parsed in read_sheet's loop (as _parse_cell would)
+_DIRECT = {"text": _TEXT, "id": _ID}  # kinds read_sheet's loop parses without _parse_cell
 
 
 def _memos(col: Col) -> tuple[dict | None, dict | None]:
@@ -369,9 +377,9 @@ def read_sheet(rows: Sequence[Sequence[object]], spec: SheetSpec, ctx: SheetCont
     # Per column, the parse of a value seen before (statuses, code lists, employers, dates,
     # phones repeat, also from month to month; see _MEMOS). str cells are memoised by value,
     # other cells by (type, value): 1, 1.0 and True are equal but parse differently.
-    # Text and ID columns are parsed inline, exactly as _parse_cell would.
+    # Text and ID columns (distinct per row, never memoised) skip _parse_cell's dispatch.
     parsers = [
-        (j, col, col.field, _INLINE.get(col.kind, 0), *_memos(col))
+        (j, col, col.field, _DIRECT.get(col.kind, 0), *_memos(col))
         for j, col, _n in mapping
         if col is not None and col.field is not None
     ]
@@ -381,7 +389,7 @@ def read_sheet(rows: Sequence[Sequence[object]], spec: SheetSpec, ctx: SheetCont
         for c in spec.columns
         if c.field is not None
     ]
-    text, placeholders, normalise_id, today = nz.text, nz.PLACEHOLDERS, nz.normalise_id, ctx.today
+    text, today = nz.text, ctx.today
     footer_seen = False
     for k, row in enumerate(body):
         rn = h + 2 + k  # 1-based Excel row number
@@ -404,25 +412,13 @@ def read_sheet(rows: Sequence[Sequence[object]], spec: SheetSpec, ctx: SheetCont
         warnings: list[Issue] = []
         rec: dict = {"row_number": rn}
         try:
-            for j, col, fld, inline, str_memo, memo in parsers:
+            for j, col, fld, direct, str_memo, memo in parsers:
                 value = row[j] if j < width else None
-                if inline == _TEXT:
-                    s = text(value)
-                    if s == "" or s in placeholders:
-                        if col.required:
-                            raise RowError(col.missing_rule, col.name, "为空")
-                        rec[fld] = None
-                    else:
-                        rec[fld] = s
+                if direct == _TEXT:
+                    rec[fld] = _text_cell(col, value)
                     continue
-                if inline == _ID:
-                    s = text(value)
-                    if s == "" or s in placeholders:
-                        raise RowError("bad_id", col.name, "为空")
-                    try:
-                        rec[fld] = normalise_id(value, today=today)
-                    except nz.IdError as exc:
-                        raise RowError("bad_id", col.name, exc.reason, value) from None
+                if direct == _ID:
+                    rec[fld] = _id_cell(col, value, today)
                     continue
                 if memo is None:
                     rec[fld] = _parse_cell(col, value, ctx, warnings, rn)
