@@ -143,7 +143,6 @@ def _all_columns(con: Any, table: str) -> list[str]:
 
 
 def _data_members(home: Home, year: int) -> dict[str, bytes]:
-
     if not home.warehouse.exists():
         raise FileNotFoundError(str(home.warehouse))
     con = connect_warehouse(home.warehouse, read_only=True)
@@ -328,7 +327,6 @@ def _indicator_models(home: Home) -> dict[str, list[str]]:
 
 
 def _kpi_codes(home: Home, year: int) -> list[str]:
-
     if not home.warehouse.exists():
         return []
     con = connect_warehouse(home.warehouse, read_only=True)
